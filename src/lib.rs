@@ -1,0 +1,32 @@
+//! jobfeed reads job postings from where employers keep them and publishes them everywhere
+//! candidates look, validated.
+//!
+//! One pipeline, one direction, around one canonical type ([`model::Posting`]):
+//!
+//! ```text
+//! source (files, ATS) → normalise → render → validate (the gate) → publish / serve
+//!  RawPosting           Posting     Rendered   Report                 files, HTTP
+//! ```
+//!
+//! - [`config`]: feed files (`feeds/*.toml`) → typed, schema-generating config.
+//! - [`source`]: one module per source kind; yields [`source::RawPosting`]s and diagnostics.
+//! - [`normalise`]: dates, vocabularies, locations, salary, ids, translations → [`model::Posting`].
+//! - [`render`]: one module per output format; pure, deterministic, no clock.
+//! - [`validate`]: the gate; invalid postings and outputs never leave.
+//! - [`pipeline`]: one feed run over those stages; [`publish`] writes it; [`serve`] serves it.
+//! - [`diag`]: findings with file, line and field; [`schema`]: the generated JSON Schemas.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod model;
+pub mod normalise;
+pub mod pipeline;
+pub mod publish;
+pub mod render;
+pub mod schedule;
+pub mod schema;
+pub mod serve;
+pub mod source;
+pub mod validate;

@@ -1,0 +1,556 @@
+//! Normalise: turn raw source facts into canonical postings, with the feed's defaults.
+//! Pure and synchronous: the clock comes in as `now`; problems become diagnostics.
+
+pub mod country;
+pub mod dates;
+pub mod location;
+pub mod salary;
+pub mod vocab;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::FeedConfig;
+use crate::diag::Diagnostic;
+use crate::model::{
+    Alternate, Apply, Arrangement, EmploymentType, Organization, Posting, Salary, SalaryUnit,
+    Workplace, sort_postings,
+};
+use crate::source::RawPosting;
+
+/// What normalisation produced: postings in canonical order, plus findings.
+#[derive(Debug, Default)]
+pub struct Normalised {
+    pub postings: Vec<Posting>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Postings left out on purpose (expired), with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Normalises every raw posting; a broken one becomes a diagnostic and the rest go on.
+pub fn normalise(raws: Vec<RawPosting>, feed: &FeedConfig, now: DateTime<Utc>) -> Normalised {
+    let mut out = Normalised::default();
+    let tz = feed.tz();
+    for raw in raws {
+        let mut diags = Vec::new();
+        match one(&raw, feed, tz, now, &mut diags) {
+            Ok(Some(p)) => out.postings.push(p),
+            Ok(None) => out
+                .skipped
+                .push((raw.origin.clone(), "expired (validThrough is past)".into())),
+            Err(()) => {}
+        }
+        out.diagnostics.extend(diags);
+    }
+    dedupe_ids(&mut out);
+    link_translations(&mut out.postings);
+    sort_postings(&mut out.postings);
+    out
+}
+
+fn diag_at(raw: &RawPosting, field: &str, d: Diagnostic) -> Diagnostic {
+    d.file(&raw.origin).line(raw.line_of(field)).field(field)
+}
+
+fn one(
+    raw: &RawPosting,
+    feed: &FeedConfig,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Posting>, ()> {
+    let mut failed = false;
+    let mut err = |field: &str, rule: &str, msg: String, diags: &mut Vec<Diagnostic>| {
+        failed = true;
+        diags.push(diag_at(raw, field, Diagnostic::error(rule, msg)));
+    };
+
+    let language = raw
+        .language
+        .as_deref()
+        .map(language_tag)
+        .unwrap_or_else(|| feed.language.clone());
+
+    let title = clean_text(raw.title.as_deref().unwrap_or(""));
+    if title.is_empty() {
+        err(
+            "title",
+            "posting.title",
+            "the posting has no title: add `title: \"…\"` to the front matter".into(),
+            diags,
+        );
+    }
+    let description_html = raw.description_html.clone().unwrap_or_default();
+    if description_html.trim().is_empty() {
+        err(
+            "description",
+            "posting.description",
+            "the posting has no description: write the job description in the body".into(),
+            diags,
+        );
+    }
+    let url = raw.url.clone().unwrap_or_default();
+    if url::Url::parse(&url).is_err() {
+        err(
+            "url",
+            "posting.url",
+            format!("the posting has no absolute page URL ({url:?}): set the site's base URL or the feed's base_url"),
+            diags,
+        );
+    }
+
+    let mut date = |field: &str, value: &Option<String>, diags: &mut Vec<Diagnostic>| match value {
+        None => None,
+        Some(v) => match dates::parse(v, tz) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                err(field, "posting.date", format!("{v:?} is not a date: {e}"), diags);
+                None
+            }
+        },
+    };
+    let date_posted = date("date", &raw.date_posted, diags);
+    let valid_through = date("expirydate", &raw.valid_through, diags);
+    let updated = date("lastmod", &raw.updated, diags);
+    if raw.date_posted.is_none() {
+        err(
+            "date",
+            "posting.date",
+            "the posting has no publication date: add `date: \"YYYY-MM-DD\"`".into(),
+            diags,
+        );
+    }
+
+    let apply = match raw.apply.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            diags.push(diag_at(
+                raw,
+                "apply",
+                Diagnostic::warning(
+                    "posting.apply",
+                    "no apply link: candidates are sent to the posting's page; add an apply URL or e-mail",
+                ),
+            ));
+            Apply::Url { url: url.clone() }
+        }
+        Some(a) => match parse_apply(a, &url) {
+            Ok((apply, warning)) => {
+                if let Some(w) = warning {
+                    diags.push(diag_at(raw, "apply", Diagnostic::warning("posting.apply", w)));
+                }
+                apply
+            }
+            Err(e) => {
+                err("apply", "posting.apply", e, diags);
+                Apply::Url { url: url.clone() }
+            }
+        },
+    };
+
+    // Employment types: the posting's words, else the feed default.
+    let mut employment_types = Vec::new();
+    let words: Vec<&String> = if raw.employment.is_empty() {
+        feed.defaults.employment_types.iter().collect()
+    } else {
+        raw.employment.iter().collect()
+    };
+    for w in words {
+        match vocab::employment_type(w) {
+            Some(t) if !employment_types.contains(&t) => employment_types.push(t),
+            Some(_) => {}
+            None => diags.push(diag_at(
+                raw,
+                "employment",
+                Diagnostic::warning(
+                    "posting.employment-type",
+                    format!(
+                        "{w:?} is not a known employment type; use one of {}",
+                        EmploymentType::ALL.map(|t| t.as_str()).join(", ")
+                    ),
+                ),
+            )),
+        }
+    }
+
+    // Workplace: explicit word, else what the location phrases say, else the feed default.
+    let mut locations = raw.locations.clone();
+    let mut arrangement = None;
+    let mut countries_raw: Vec<String> = raw.applicant_countries.clone();
+    for text in &raw.location_text {
+        let info = location::interpret(text);
+        if info.is_empty() {
+            diags.push(diag_at(
+                raw,
+                "location",
+                Diagnostic::warning(
+                    "posting.location",
+                    format!("could not read the location {text:?}; the feed defaults apply"),
+                ),
+            ));
+        }
+        arrangement = arrangement.or(info.arrangement);
+        locations.extend(info.locations);
+        countries_raw.extend(info.applicant_countries);
+    }
+    if let Some(word) = &raw.arrangement {
+        match vocab::arrangement(word) {
+            Some(a) => arrangement = Some(a),
+            None => diags.push(diag_at(
+                raw,
+                "arrangement",
+                Diagnostic::warning(
+                    "posting.arrangement",
+                    format!("{word:?} is not a work arrangement; use on-site, hybrid or remote"),
+                ),
+            )),
+        }
+    }
+    if arrangement.is_none()
+        && let Some(body) = &raw.body_text
+    {
+        let info = location::from_prose(body);
+        arrangement = info.arrangement;
+        countries_raw.extend(info.applicant_countries);
+    }
+    let arrangement = arrangement
+        .or(feed.defaults.arrangement)
+        .unwrap_or(Arrangement::OnSite);
+    if locations.is_empty() && arrangement != Arrangement::Remote {
+        locations = feed.defaults.locations.clone();
+    }
+    if countries_raw.is_empty() && arrangement == Arrangement::Remote {
+        countries_raw = feed.defaults.applicant_countries.clone();
+    }
+    let (applicant_countries, unknown) = country::expand(&countries_raw);
+    for u in unknown {
+        diags.push(diag_at(
+            raw,
+            "location",
+            Diagnostic::warning(
+                "posting.country",
+                format!("{u:?} is not a country or region jobfeed knows; use an ISO 3166-1 code such as SE"),
+            ),
+        ));
+    }
+    let workplace = Workplace {
+        arrangement,
+        applicant_countries: if arrangement == Arrangement::Remote {
+            applicant_countries
+        } else {
+            Vec::new()
+        },
+    };
+
+    let salary = read_salary(raw, &language, diags);
+
+    if failed {
+        return Err(());
+    }
+    let (Some(date_posted), true) = (date_posted, !title.is_empty()) else {
+        return Err(());
+    };
+    if let Some(end) = valid_through
+        && end < now
+    {
+        return Ok(None);
+    }
+    let organization = raw.organization.clone().unwrap_or_else(|| Organization {
+        name: feed.organization.name.clone(),
+        url: feed.organization.url.clone(),
+        logo: feed.organization.logo.clone(),
+        same_as: feed.organization.same_as.clone(),
+    });
+    let group = raw.group.clone();
+    let id = match &raw.id {
+        Some(id) => slug_id(id),
+        None => match &group {
+            Some(g) => slug_id(&format!("{g}-{language}")),
+            None => format!("p{}", &blake3::hash(url.as_bytes()).to_hex()[..16]),
+        },
+    };
+    Ok(Some(Posting {
+        id,
+        source: raw.source.clone(),
+        origin: Some(raw.origin.clone()),
+        language,
+        title,
+        description_html,
+        summary: raw
+            .summary
+            .as_deref()
+            .map(clean_text)
+            .filter(|s| !s.is_empty()),
+        url,
+        apply,
+        date_posted,
+        valid_through,
+        updated: updated.unwrap_or(date_posted).max(date_posted),
+        employment_types,
+        hiring_organization: organization,
+        locations,
+        workplace,
+        salary,
+        team: raw
+            .team
+            .clone()
+            .or_else(|| feed.defaults.team.clone())
+            .map(|t| clean_text(&t)),
+        categories: raw.categories.clone(),
+        translation_group: group,
+        alternates: Vec::new(),
+        extra: raw.extra.clone(),
+    }))
+}
+
+fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) -> Option<Salary> {
+    let warn = |diags: &mut Vec<Diagnostic>, msg: String| {
+        diags.push(diag_at(
+            raw,
+            "salary",
+            Diagnostic::warning("posting.salary", msg),
+        ))
+    };
+    if let Some(s) = &raw.salary {
+        if s.min.is_some() || s.max.is_some() {
+            let num = |v: &Option<String>| v.as_deref().and_then(salary::parse_amount);
+            let currency = s.currency.as_deref().and_then(salary::currency_code);
+            let unit = s
+                .unit
+                .as_deref()
+                .map(|u| salary::unit(u).map(|u| u.as_str().to_string()).unwrap_or_else(|| u.trim().to_uppercase()))
+                .unwrap_or_else(|| SalaryUnit::Year.as_str().to_string());
+            match currency {
+                Some(currency) => {
+                    return Some(Salary {
+                        currency,
+                        min: num(&s.min),
+                        max: num(&s.max),
+                        unit,
+                    });
+                }
+                None => warn(
+                    diags,
+                    format!("salary currency {:?} is not an ISO 4217 code such as EUR", s.currency),
+                ),
+            }
+        }
+        if let Some(text) = &s.text {
+            match salary::parse_text(text, language) {
+                Ok(s) => return Some(s),
+                Err(e) => warn(diags, format!("could not read the salary {text:?}: {e}")),
+            }
+        }
+    }
+    let body = raw.body_text.as_deref()?;
+    match salary::find_in_text(body, language) {
+        salary::Found::Salary(s) => Some(s),
+        salary::Found::Unsure(line, why) => {
+            warn(
+                diags,
+                format!("a salary line was found but not read with confidence, so no salary is published: {line:?} ({why})"),
+            );
+            None
+        }
+        salary::Found::None => None,
+    }
+}
+
+/// Parses an apply target; `page` is the posting's own URL (for `#anchor` links).
+pub fn parse_apply(a: &str, page: &str) -> Result<(Apply, Option<String>), String> {
+    if let Some(rest) = a.strip_prefix("mailto:") {
+        let addr = rest.split('?').next().unwrap_or("");
+        let addr = percent_decode(addr);
+        return if is_email(&addr) {
+            Ok((Apply::Email { email: addr }, None))
+        } else {
+            Err(format!("{a:?} has no valid e-mail address"))
+        };
+    }
+    if is_email(a) {
+        return Ok((Apply::Email { email: a.to_string() }, None));
+    }
+    if a.starts_with('#') {
+        return Ok((
+            Apply::Url { url: page.to_string() },
+            Some(format!(
+                "apply link {a:?} points into the posting's own page; candidates are sent to {page}"
+            )),
+        ));
+    }
+    match url::Url::parse(a) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok((Apply::Url { url: u.to_string() }, None)),
+        Ok(u) => Err(format!(
+            "apply link scheme `{}:` is not allowed; use an http(s) URL or an e-mail address",
+            u.scheme()
+        )),
+        Err(_) => match url::Url::parse(page).and_then(|base| base.join(a)) {
+            Ok(u) if !a.contains(':') => Ok((Apply::Url { url: u.to_string() }, None)),
+            _ => Err(format!("{a:?} is not a URL or e-mail address")),
+        },
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Lower-case primary subtag, region kept: `En` → `en`, `nb-NO` → `nb-NO`.
+pub fn language_tag(s: &str) -> String {
+    let s = s.trim().replace('_', "-");
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    std::iter::once(primary)
+        .chain(parts.map(|p| p.to_string()))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Collapses white space and drops control characters.
+pub fn clean_text(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A stable id from any text: lower-case ASCII letters, digits and `-`, at most 64 chars.
+pub fn slug_id(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = fold_ascii(c);
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        return format!("p{}", &blake3::hash(s.as_bytes()).to_hex()[..16]);
+    }
+    if out.len() > 64 {
+        // Keep the id readable and unique: a prefix plus a hash of the whole.
+        let hash = &blake3::hash(out.as_bytes()).to_hex()[..12];
+        return format!("{}-{hash}", &out[..51].trim_end_matches('-'));
+    }
+    out
+}
+
+fn fold_ascii(c: char) -> char {
+    match c {
+        'å' | 'ä' | 'à' | 'á' | 'â' | 'ã' | 'Å' | 'Ä' | 'À' | 'Á' => 'a',
+        'æ' | 'Æ' => 'a',
+        'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' | 'Ö' | 'Ø' | 'Ó' => 'o',
+        'é' | 'è' | 'ê' | 'ë' | 'É' => 'e',
+        'ü' | 'ú' | 'ù' | 'û' | 'Ü' => 'u',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'ß' => 's',
+        other => other,
+    }
+}
+
+fn dedupe_ids(out: &mut Normalised) {
+    let mut seen = BTreeSet::new();
+    let mut kept = Vec::new();
+    for p in std::mem::take(&mut out.postings) {
+        if seen.insert(p.id.clone()) {
+            kept.push(p);
+        } else {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "posting.duplicate-id",
+                    format!(
+                        "another posting already has the id {:?}; give this one its own `id`",
+                        p.id
+                    ),
+                )
+                .file(p.origin.clone().unwrap_or_default())
+                .posting(&p.id),
+            );
+        }
+    }
+    out.postings = kept;
+}
+
+fn link_translations(postings: &mut [Posting]) {
+    let mut groups: BTreeMap<String, Vec<Alternate>> = BTreeMap::new();
+    for p in postings.iter() {
+        if let Some(g) = &p.translation_group {
+            groups.entry(g.clone()).or_default().push(Alternate {
+                language: p.language.clone(),
+                url: p.url.clone(),
+                id: p.id.clone(),
+            });
+        }
+    }
+    for p in postings.iter_mut() {
+        if let Some(g) = &p.translation_group
+            && let Some(all) = groups.get(g)
+        {
+            let mut alts: Vec<Alternate> =
+                all.iter().filter(|a| a.id != p.id).cloned().collect();
+            alts.sort();
+            p.alternates = alts;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailto_apply_keeps_only_the_address() {
+        let (a, w) = parse_apply(
+            "mailto:jobs%40example.com?subject=Hello%20there&body=CV",
+            "https://x.test/job/",
+        )
+        .unwrap();
+        assert_eq!(a, Apply::Email { email: "jobs@example.com".into() });
+        assert!(w.is_none());
+    }
+
+    #[test]
+    fn anchor_apply_resolves_to_the_page_with_a_warning() {
+        let (a, w) = parse_apply("#down", "https://x.test/job/").unwrap();
+        assert_eq!(a, Apply::Url { url: "https://x.test/job/".into() });
+        assert!(w.unwrap().contains("#down"));
+    }
+
+    #[test]
+    fn javascript_apply_is_refused() {
+        assert!(parse_apply("javascript:alert(1)", "https://x.test/").is_err());
+    }
+
+    #[test]
+    fn slug_ids_are_ascii_and_bounded() {
+        assert_eq!(slug_id("Kärriär Ingenjör-SV"), "karriar-ingenjor-sv");
+        let long = slug_id(&"x".repeat(200));
+        assert!(long.len() <= 64, "{long}");
+        assert_eq!(long, slug_id(&"x".repeat(200)));
+    }
+
+    #[test]
+    fn language_tags_lowercase_the_primary_subtag() {
+        assert_eq!(language_tag("En"), "en");
+        assert_eq!(language_tag("nb_NO"), "nb-NO");
+    }
+}

@@ -1,0 +1,170 @@
+//! One run of one feed: sources → normalise → render → validate, as plain data.
+//! Publishing is separate (`publish`), so `check` runs the same pipeline and writes nothing.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::LoadedFeed;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Posting;
+use crate::normalise;
+use crate::render::{self, Rendered};
+use crate::source::{self, SourceContext};
+use crate::validate::Gate;
+
+/// Options of a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Publish drafts too.
+    pub drafts: bool,
+}
+
+/// Everything one run produced.
+#[derive(Debug)]
+pub struct FeedRun {
+    pub feed: String,
+    /// Postings that passed the gate, in canonical order.
+    pub postings: Vec<Posting>,
+    /// Files that passed the gate: to be published.
+    pub files: Vec<Rendered>,
+    /// Paths of files that failed the gate: the previous good copy must stay.
+    pub blocked: Vec<String>,
+    pub report: Report,
+    /// Files the sources read.
+    pub inputs: Vec<std::path::PathBuf>,
+}
+
+/// The run's findings, written as `report.json` and printed by `check`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub feed: String,
+    pub published: usize,
+    pub skipped: usize,
+    pub invalid: usize,
+    pub outputs: usize,
+    pub blocked_outputs: Vec<String>,
+    /// Postings left out on purpose (expired, drafts are not listed), with the reason.
+    pub skipped_postings: Vec<Skipped>,
+    /// Every finding, errors first, then by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// Runs one feed through every stage. Never fails whole: problems land in the report.
+pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>) -> FeedRun {
+    let cfg = &feed.config;
+    let ctx = SourceContext {
+        feed: cfg,
+        config_dir: &feed.dir,
+        drafts: opts.drafts,
+        now,
+    };
+    let mut diagnostics = Vec::new();
+    let mut raws = Vec::new();
+    let mut inputs = Vec::new();
+    let mut broken_files = 0;
+    for s in &cfg.sources {
+        let out = source::read(s, &ctx);
+        broken_files += out
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.file.as_ref())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        diagnostics.extend(out.diagnostics);
+        raws.extend(out.postings);
+        inputs.extend(out.files);
+    }
+    let raw_count = raws.len();
+    let normalised = normalise::normalise(raws, cfg, now);
+    let not_normalised = raw_count - normalised.postings.len() - normalised.skipped.len();
+    diagnostics.extend(normalised.diagnostics);
+
+    // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
+    let mut postings = Vec::new();
+    let mut rejected = 0;
+    for p in normalised.postings {
+        let doc = render::jsonld::document(&p, &Default::default());
+        let found = gate.check_posting(&doc);
+        let bad = found.iter().any(Diagnostic::is_error);
+        let origin = p.origin.clone().unwrap_or_default();
+        diagnostics.extend(found.into_iter().map(|d| {
+            let d = d.posting(&p.id);
+            if d.file.is_none() { d.file(&origin) } else { d }
+        }));
+        if bad {
+            rejected += 1;
+        } else {
+            postings.push(p);
+        }
+    }
+
+    let rctx = render::RenderContext {
+        feed: cfg,
+        updated: render::feed_updated(&postings, DateTime::<Utc>::UNIX_EPOCH),
+    };
+    let mut files = Vec::new();
+    let mut blocked = Vec::new();
+    for out in cfg.outputs() {
+        for file in render::render_output(&out, &postings, &rctx) {
+            let found = gate.check_file(&file);
+            let bad = found.iter().any(Diagnostic::is_error);
+            diagnostics.extend(found.into_iter().map(|d| d.output(&file.path)));
+            if bad {
+                blocked.push(file.path.clone());
+            } else {
+                files.push(file);
+            }
+        }
+    }
+
+    diagnostics.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    let report = Report {
+        feed: cfg.id.clone(),
+        published: postings.len(),
+        skipped: normalised.skipped.len(),
+        invalid: broken_files + not_normalised + rejected,
+        outputs: files.len(),
+        blocked_outputs: blocked.clone(),
+        skipped_postings: normalised
+            .skipped
+            .into_iter()
+            .map(|(file, reason)| Skipped { file, reason })
+            .collect(),
+        diagnostics,
+    };
+    FeedRun {
+        feed: cfg.id.clone(),
+        postings,
+        files,
+        blocked,
+        report,
+        inputs,
+    }
+}

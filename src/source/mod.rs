@@ -1,0 +1,112 @@
+//! Sources: read postings from where employers keep them and hand over raw, unparsed facts.
+//! One module per source kind; every source returns `RawPosting`s plus diagnostics, never fails whole.
+
+pub mod markdown;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{FeedConfig, SourceConfig};
+use crate::diag::Diagnostic;
+use crate::model::{Location, Organization};
+
+/// What a source knows about one posting, before normalisation.
+///
+/// Text stays as the author wrote it (dates, employment words, location phrases, salary
+/// lines); `normalise` interprets it with the feed's defaults and vocabularies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawPosting {
+    /// The source's name (from config).
+    pub source: String,
+    /// File path or URL the posting was read from.
+    pub origin: String,
+    /// Line of each field in `origin` (canonical field names: `title`, `date` …; `""` = the posting).
+    pub field_lines: BTreeMap<String, u32>,
+    /// Explicit stable id (front matter `id`, ATS id).
+    pub id: Option<String>,
+    /// Key shared by translations (file stem, `translationKey`, ATS id).
+    pub group: Option<String>,
+    /// Language tag as found.
+    pub language: Option<String>,
+    pub title: Option<String>,
+    /// Description, already sanitised HTML with absolute links.
+    pub description_html: Option<String>,
+    /// Plain text of the body, for finding facts stated only in prose (salary).
+    pub body_text: Option<String>,
+    pub summary: Option<String>,
+    /// Canonical page URL.
+    pub url: Option<String>,
+    /// Apply target as written: URL, `mailto:` link, e-mail address or `#anchor`.
+    pub apply: Option<String>,
+    /// Dates as written (RFC 3339, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`, with optional ` UTC`).
+    pub date_posted: Option<String>,
+    pub valid_through: Option<String>,
+    pub updated: Option<String>,
+    /// Employment type words ("Full time", "Heltid", `FULL_TIME`).
+    pub employment: Vec<String>,
+    /// Location phrases ("Remote (Sweden or Norway)", "Sweden - Solna, Stockholm").
+    pub location_text: Vec<String>,
+    /// Structured offices.
+    pub locations: Vec<Location>,
+    /// Arrangement word ("remote", "hybrid", "on-site").
+    pub arrangement: Option<String>,
+    /// Countries remote applicants may live in, as codes, names or `EU`.
+    pub applicant_countries: Vec<String>,
+    pub salary: Option<RawSalary>,
+    pub team: Option<String>,
+    pub categories: Vec<String>,
+    /// Organisation, when the source names its own.
+    pub organization: Option<Organization>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl RawPosting {
+    /// The line of `field`, else the line where the posting starts.
+    pub fn line_of(&self, field: &str) -> Option<u32> {
+        self.field_lines
+            .get(field)
+            .or_else(|| self.field_lines.get(""))
+            .copied()
+    }
+}
+
+/// Salary facts as found: a line of text and/or separate values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawSalary {
+    /// A phrase such as "€50,000 - €80,000 årligt".
+    pub text: Option<String>,
+    pub currency: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// What one source run produced.
+#[derive(Debug, Default)]
+pub struct SourceOutput {
+    pub postings: Vec<RawPosting>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files the source read (for watching and reports).
+    pub files: Vec<std::path::PathBuf>,
+}
+
+/// What a source needs to know about the run.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceContext<'a> {
+    pub feed: &'a FeedConfig,
+    /// Directory of the feed file: relative paths resolve against it.
+    pub config_dir: &'a Path,
+    /// Include drafts.
+    pub drafts: bool,
+    /// The run's clock, for publish and expiry dates.
+    pub now: DateTime<Utc>,
+}
+
+/// Reads one configured source.
+pub fn read(source: &SourceConfig, ctx: &SourceContext<'_>) -> SourceOutput {
+    match source {
+        SourceConfig::Markdown(cfg) => markdown::read(cfg, source.name(), ctx),
+    }
+}
