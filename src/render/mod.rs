@@ -38,6 +38,8 @@ pub enum Format {
     Atom,
     JsonFeed,
     Indeed,
+    /// An Indeed-compatible board with its own profile (element names, dates).
+    Board,
     Linkedin,
     Sitemap,
     Postings,
@@ -52,7 +54,7 @@ impl Format {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
             Format::JsonFeed => "application/feed+json; charset=utf-8",
-            Format::Indeed | Format::Linkedin | Format::Sitemap => "application/xml; charset=utf-8",
+            Format::Indeed | Format::Board | Format::Linkedin | Format::Sitemap => "application/xml; charset=utf-8",
             Format::Postings => "application/json; charset=utf-8",
         }
     }
