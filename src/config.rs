@@ -388,7 +388,13 @@ pub fn parse_feed(text: &str, path: &Path) -> Result<LoadedFeed, ConfigError> {
 
 /// The 1-based line of the first `key = ` or `[key]`/`[[key]]` in `text`.
 pub fn line_of_key(text: &str, key: &str) -> Option<u32> {
-    text.lines().position(|l| {
+    line_of_key_from(text, key, 1)
+}
+
+/// Like [`line_of_key`], searching from line `from` (1-based) on.
+pub fn line_of_key_from(text: &str, key: &str, from: u32) -> Option<u32> {
+    let skip = from.saturating_sub(1) as usize;
+    text.lines().skip(skip).position(|l| {
         let t = l.trim_start();
         let t = t.trim_start_matches('[').trim_start_matches('[');
         t.strip_prefix(key)
@@ -397,7 +403,7 @@ pub fn line_of_key(text: &str, key: &str) -> Option<u32> {
                 rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.')
             })
     })
-    .map(|i| i as u32 + 1)
+    .map(|i| (i + skip) as u32 + 1)
 }
 
 fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
@@ -472,7 +478,7 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
 /// Turns a TOML error into one that names the line and key, and suggests a valid key
 /// when the key is unknown.
 fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
-    let line = e
+    let mut line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1)
         .unwrap_or(1);
@@ -483,6 +489,10 @@ fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
         && let Some((bad, expected)) = rest.split_once('`')
     {
         key = Some(bad.to_string());
+        // For tagged tables (sources) the span covers the whole table: point at the key itself.
+        if let Some(l) = line_of_key_from(text, bad, line) {
+            line = l;
+        }
         let valid: Vec<&str> = expected
             .split('`')
             .enumerate()
@@ -582,7 +592,7 @@ path = "content"
     fn unknown_key_in_a_source_is_rejected_with_its_line() {
         let text = format!("{MINIMAL}sektion = \"career\"\n");
         let err = parse_feed(&text, Path::new("f.toml")).unwrap_err();
-        assert_eq!(err.line(), Some(13), "{err}");
+        assert_eq!(err.line(), Some(12), "{err}");
         assert!(err.to_string().contains("did you mean `section`"), "{err}");
     }
 
@@ -593,7 +603,7 @@ path = "content"
         assert!(err.to_string().contains("feed id"), "{err}");
         let text = MINIMAL.replace("[organization]", "timezone = \"Mars/Base\"\n[organization]");
         let err = parse_feed(&text, Path::new("f.toml")).unwrap_err();
-        assert_eq!(err.line(), Some(5));
+        assert_eq!(err.line(), Some(6), "{err}");
     }
 
     #[test]
