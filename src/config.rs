@@ -119,7 +119,9 @@ impl SourceConfig {
 }
 
 /// The output formats jobfeed renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputKind {
     /// `jobs/<id>.jsonld` and `jobs/<id>.html` per posting.
@@ -394,16 +396,17 @@ pub fn line_of_key(text: &str, key: &str) -> Option<u32> {
 /// Like [`line_of_key`], searching from line `from` (1-based) on.
 pub fn line_of_key_from(text: &str, key: &str, from: u32) -> Option<u32> {
     let skip = from.saturating_sub(1) as usize;
-    text.lines().skip(skip).position(|l| {
-        let t = l.trim_start();
-        let t = t.trim_start_matches('[').trim_start_matches('[');
-        t.strip_prefix(key)
-            .is_some_and(|rest| {
+    text.lines()
+        .skip(skip)
+        .position(|l| {
+            let t = l.trim_start();
+            let t = t.trim_start_matches('[').trim_start_matches('[');
+            t.strip_prefix(key).is_some_and(|rest| {
                 let rest = rest.trim_start();
                 rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.')
             })
-    })
-    .map(|i| (i + skip) as u32 + 1)
+        })
+        .map(|i| (i + skip) as u32 + 1)
 }
 
 fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
@@ -446,7 +449,10 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
     if let Some(schedule) = &c.schedule
         && let Err(e) = crate::schedule::Schedule::parse(schedule, c.tz())
     {
-        return Err(invalid("schedule", format!("invalid schedule {schedule:?}: {e}")));
+        return Err(invalid(
+            "schedule",
+            format!("invalid schedule {schedule:?}: {e}"),
+        ));
     }
     if c.sources.is_empty() {
         return Err(invalid(
@@ -468,7 +474,10 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
         if o.profile.is_some() && o.kind != OutputKind::Indeed {
             return Err(invalid(
                 "profile",
-                format!("`profile` applies to kind = \"indeed\" only, not {:?}", o.kind.as_str()),
+                format!(
+                    "`profile` applies to kind = \"indeed\" only, not {:?}",
+                    o.kind.as_str()
+                ),
             ));
         }
     }
@@ -509,7 +518,10 @@ fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
                 "unknown key `{bad}`: did you mean `{v}`? (valid keys here: {})",
                 valid.join(", ")
             ),
-            None => format!("unknown key `{bad}` (valid keys here: {})", valid.join(", ")),
+            None => format!(
+                "unknown key `{bad}` (valid keys here: {})",
+                valid.join(", ")
+            ),
         };
     } else if let Some(rest) = raw.strip_prefix("missing field `")
         && let Some((missing, _)) = rest.split_once('`')
@@ -532,7 +544,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConfigError> {
     }
     let dir = Path::new("feeds");
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE")))?
+        .map_err(|e| {
+            ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE"))
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -578,7 +592,9 @@ path = "content"
         let text = MINIMAL.replace("title = ", "titel = ");
         let err = parse_feed(&text, Path::new("feeds/acme.toml")).unwrap_err();
         match &err {
-            ConfigError::Parse { line, key, message, .. } => {
+            ConfigError::Parse {
+                line, key, message, ..
+            } => {
                 assert_eq!(*line, 3);
                 assert_eq!(key.as_deref(), Some("titel"));
                 assert!(message.contains("did you mean `title`"), "{message}");

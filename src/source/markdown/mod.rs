@@ -74,19 +74,28 @@ fn read_file(
     })?;
     let text = text.trim_start_matches('\u{feff}');
     let rest = text.strip_prefix("---\n").ok_or_else(|| {
-        Diagnostic::error("frontmatter.missing", "expected front matter starting with ---")
-            .file(&shown)
-            .line(Some(1))
+        Diagnostic::error(
+            "frontmatter.missing",
+            "expected front matter starting with ---",
+        )
+        .file(&shown)
+        .line(Some(1))
     })?;
     let (fm, body) = rest.split_once("\n---\n").ok_or_else(|| {
-        Diagnostic::error("frontmatter.unclosed", "front matter is not closed with ---")
-            .file(&shown)
-            .line(Some(1))
+        Diagnostic::error(
+            "frontmatter.unclosed",
+            "front matter is not closed with ---",
+        )
+        .file(&shown)
+        .line(Some(1))
     })?;
     let map: BTreeMap<String, serde_json::Value> = serde_saphyr::from_str(fm).map_err(|e| {
-        Diagnostic::error("frontmatter.yaml", format!("invalid YAML front matter: {e}"))
-            .file(&shown)
-            .line(Some(1))
+        Diagnostic::error(
+            "frontmatter.yaml",
+            format!("invalid YAML front matter: {e}"),
+        )
+        .file(&shown)
+        .line(Some(1))
     })?;
     let map: BTreeMap<String, serde_json::Value> = map
         .into_iter()
@@ -105,7 +114,10 @@ fn read_file(
         .clone()
         .unwrap_or_else(|| ctx.feed.base_url.clone());
     let section = cfg.section.as_deref().unwrap_or("career");
-    let url = base.join(&format!("{section}/{stem}/")).ok().map(|u| u.to_string());
+    let url = base
+        .join(&format!("{section}/{stem}/"))
+        .ok()
+        .map(|u| u.to_string());
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
     let html = ammonia::clean(&html);
