@@ -22,4 +22,3 @@ fi
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo nextest run --locked --no-fail-fast
-cargo test --locked --doc

@@ -82,6 +82,15 @@ impl Progress {
     }
 }
 
+impl FeedArgs {
+    fn run_options(&self) -> RunOptions {
+        RunOptions {
+            drafts: self.drafts,
+            state_dir: self.state_dir.clone(),
+        }
+    }
+}
+
 /// Loads every feed file; the first config error stops the command (exit 2).
 fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     let paths = config::discover(&args.configs)?;
@@ -102,7 +111,7 @@ fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     Ok(feeds)
 }
 
-fn run_all(feeds: &[LoadedFeed], opts: RunOptions, progress: &Progress) -> Vec<FeedRun> {
+fn run_all(feeds: &[LoadedFeed], opts: &RunOptions, progress: &Progress) -> Vec<FeedRun> {
     let gate = Gate::new();
     let now = Utc::now();
     feeds
@@ -174,13 +183,7 @@ fn build_into(
 ) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
     let started = Instant::now();
     let loaded = load_feeds(feeds)?;
-    let runs = run_all(
-        &loaded,
-        RunOptions {
-            drafts: feeds.drafts,
-        },
-        progress,
-    );
+    let runs = run_all(&loaded, &feeds.run_options(), progress);
     for run in &runs {
         progress.step(&format!("{}: publishing…", run.feed));
         let stats = publish::publish_dir(out, run)
@@ -201,13 +204,7 @@ fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = load_feeds(&a.feeds)?;
-    let runs = run_all(
-        &loaded,
-        RunOptions {
-            drafts: a.feeds.drafts,
-        },
-        progress,
-    );
+    let runs = run_all(&loaded, &a.feeds.run_options(), progress);
     progress.done();
     print_findings(&runs, a.format);
     eprintln!("{}", summary("checked", &runs, started));

@@ -50,6 +50,14 @@ pub struct FeedArgs {
     /// Include draft postings.
     #[arg(long)]
     pub drafts: bool,
+    /// Directory for state kept between runs (first-seen dates, last good snapshots).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "state",
+        env = "JOBFEED_STATE_DIR"
+    )]
+    pub state_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,10 +13,12 @@ use crate::source::{self, SourceContext};
 use crate::validate::Gate;
 
 /// Options of a run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Publish drafts too.
     pub drafts: bool,
+    /// Where state lives between runs (default `./state`).
+    pub state_dir: std::path::PathBuf,
 }
 
 /// Everything one run produced.
@@ -70,11 +72,12 @@ impl Report {
 }
 
 /// Runs one feed through every stage. Never fails whole: problems land in the report.
-pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>) -> FeedRun {
+pub fn run(feed: &LoadedFeed, gate: &Gate, opts: &RunOptions, now: DateTime<Utc>) -> FeedRun {
     let cfg = &feed.config;
     let ctx = SourceContext {
         feed: cfg,
         config_dir: &feed.dir,
+        state_dir: &opts.state_dir,
         drafts: opts.drafts,
         now,
     };
