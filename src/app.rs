@@ -16,6 +16,7 @@ use crate::cli::{
 use crate::config::{self, LoadedFeed};
 use crate::pipeline::{self, FeedRun, RunOptions};
 use crate::publish;
+use crate::state::State;
 use crate::validate::Gate;
 
 /// Exit code: everything valid.
@@ -111,14 +112,19 @@ fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     Ok(feeds)
 }
 
-fn run_all(feeds: &[LoadedFeed], opts: &RunOptions, progress: &Progress) -> Vec<FeedRun> {
+fn run_all(
+    feeds: &[LoadedFeed],
+    opts: &RunOptions,
+    progress: &Progress,
+    mut state: Option<&mut State>,
+) -> Vec<FeedRun> {
     let gate = Gate::new();
     let now = Utc::now();
     feeds
         .iter()
         .map(|f| {
             progress.step(&format!("{}: reading, rendering, validating…", f.config.id));
-            let run = pipeline::run(f, &gate, opts, now);
+            let run = pipeline::run(f, &gate, opts, now, state.as_deref_mut());
             progress.step(&format!(
                 "{}: {} postings read, {} outputs validated",
                 f.config.id,
@@ -183,7 +189,10 @@ fn build_into(
 ) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
     let started = Instant::now();
     let loaded = load_feeds(feeds)?;
-    let runs = run_all(&loaded, &feeds.run_options(), progress);
+    let opts = feeds.run_options();
+    let mut state = State::open(&opts.state_dir)
+        .with_context(|| "opening the state store (pass --state-dir to put it elsewhere)")?;
+    let runs = run_all(&loaded, &opts, progress, Some(&mut state));
     for run in &runs {
         progress.step(&format!("{}: publishing…", run.feed));
         let stats = publish::publish_dir(out, run)
@@ -204,7 +213,7 @@ fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = load_feeds(&a.feeds)?;
-    let runs = run_all(&loaded, &a.feeds.run_options(), progress);
+    let runs = run_all(&loaded, &a.feeds.run_options(), progress, None);
     progress.done();
     print_findings(&runs, a.format);
     eprintln!("{}", summary("checked", &runs, started));

@@ -29,4 +29,5 @@ pub mod schedule;
 pub mod schema;
 pub mod serve;
 pub mod source;
+pub mod state;
 pub mod validate;

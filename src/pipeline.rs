@@ -10,6 +10,7 @@ use crate::model::Posting;
 use crate::normalise;
 use crate::render::{self, Rendered};
 use crate::source::{self, SourceContext};
+use crate::state::{Changes, State};
 use crate::validate::Gate;
 
 /// Options of a run.
@@ -34,6 +35,8 @@ pub struct FeedRun {
     pub report: Report,
     /// Files the sources read.
     pub inputs: Vec<std::path::PathBuf>,
+    /// What changed since the previous run (empty without a state store).
+    pub changes: Changes,
 }
 
 /// The run's findings, written as `report.json` and printed by `check`.
@@ -72,7 +75,16 @@ impl Report {
 }
 
 /// Runs one feed through every stage. Never fails whole: problems land in the report.
-pub fn run(feed: &LoadedFeed, gate: &Gate, opts: &RunOptions, now: DateTime<Utc>) -> FeedRun {
+///
+/// With a state store, postings are stamped with their truthful change times and the
+/// run's additions, changes and removals are recorded; without one (`check`), nothing is written.
+pub fn run(
+    feed: &LoadedFeed,
+    gate: &Gate,
+    opts: &RunOptions,
+    now: DateTime<Utc>,
+    state: Option<&mut State>,
+) -> FeedRun {
     let cfg = &feed.config;
     let ctx = SourceContext {
         feed: cfg,
@@ -119,6 +131,19 @@ pub fn run(feed: &LoadedFeed, gate: &Gate, opts: &RunOptions, now: DateTime<Utc>
             rejected += 1;
         } else {
             postings.push(p);
+        }
+    }
+
+    let mut changes = Changes::default();
+    if let Some(state) = state {
+        match state.observe(&cfg.id, &mut postings, now) {
+            Ok(c) => changes = c,
+            Err(e) => diagnostics.push(
+                Diagnostic::error(
+                    "state.write",
+                    format!("{e}; change times could not be recorded (check the state directory's permissions and free space)"),
+                )
+            ),
         }
     }
 
@@ -169,5 +194,6 @@ pub fn run(feed: &LoadedFeed, gate: &Gate, opts: &RunOptions, now: DateTime<Utc>
         blocked,
         report,
         inputs,
+        changes,
     }
 }
