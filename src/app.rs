@@ -4,7 +4,6 @@
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -237,39 +236,19 @@ fn schema(a: &SchemaArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn serve(a: &ServeArgs, progress: &Progress) -> anyhow::Result<u8> {
-    let (runs, started) = build_into(&a.out, &a.feeds, progress)?;
-    eprintln!("{}", summary("built", &runs, started));
-    let snapshot = crate::serve::Snapshot::load(&a.out)
-        .with_context(|| format!("reading {}", a.out.display()))?;
+fn serve(a: &ServeArgs, _progress: &Progress) -> anyhow::Result<u8> {
+    let settings = crate::daemon::Settings {
+        configs: a.feeds.configs.clone(),
+        run: a.feeds.run_options(),
+        out: a.out.clone(),
+        listen: a.listen,
+        admin_token: a.admin_token.clone(),
+        watch: !a.no_watch,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(a.listen)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot listen on {} (is the port in use? pass --listen)",
-                    a.listen
-                )
-            })?;
-        eprintln!(
-            "serving {} on http://{}/",
-            a.out.display(),
-            listener.local_addr()?
-        );
-        for r in &runs {
-            eprintln!("  http://{}/{}/rss.xml", listener.local_addr()?, r.feed);
-        }
-        axum::serve(listener, crate::serve::router(Arc::new(snapshot)))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving HTTP")?;
-        anyhow::Ok(())
-    })?;
+    rt.block_on(crate::daemon::serve(settings))?;
     Ok(EXIT_OK)
 }

@@ -38,7 +38,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Write the JSON Schemas (posting, feed config) into DIR, or print them.
     Schema(SchemaArgs),
-    /// Build, then serve the published outputs over HTTP.
+    /// The daemon: run every feed now and on its schedule, rebuild when markdown files
+    /// change, publish into DIR and serve the outputs over HTTP (status page at /).
     Serve(ServeArgs),
 }
 
@@ -107,4 +108,15 @@ pub struct ServeArgs {
         env = "JOBFEED_LISTEN"
     )]
     pub listen: SocketAddr,
+    /// Bearer token for POST /admin/feeds/{id}/run (admin endpoints are off without one).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "JOBFEED_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// Do not watch markdown sources for changes.
+    #[arg(long)]
+    pub no_watch: bool,
 }
