@@ -1,2 +1,4 @@
 //! The one integration test binary: each module covers one area of the product.
 mod cli;
+mod daemon;
+mod support;
