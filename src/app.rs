@@ -94,7 +94,7 @@ impl FeedArgs {
 /// Loads every feed file; the first config error stops the command (exit 2).
 fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     let paths = config::discover(&args.configs)?;
-    let mut feeds = Vec::new();
+    let mut feeds: Vec<LoadedFeed> = Vec::new();
     let mut ids = std::collections::BTreeMap::new();
     for p in paths {
         let f = config::load_feed(&p)?;
@@ -107,6 +107,9 @@ fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
             );
         }
         feeds.push(f);
+    }
+    if let Some(shard) = args.shard {
+        feeds.retain(|f| shard.owns(&f.config.id));
     }
     Ok(feeds)
 }
@@ -243,6 +246,7 @@ fn serve(a: &ServeArgs, _progress: &Progress) -> anyhow::Result<u8> {
         out: a.out.clone(),
         listen: a.listen,
         admin_token: a.admin_token.clone(),
+        shard: a.feeds.shard,
         watch: !a.no_watch,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()

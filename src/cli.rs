@@ -59,6 +59,46 @@ pub struct FeedArgs {
         env = "JOBFEED_STATE_DIR"
     )]
     pub state_dir: PathBuf,
+    /// Own only the feeds whose id hashes to K of N (`K/N`, 0-based), so N replicas split
+    /// the feeds with no coordination. Replica K of a StatefulSet passes `K/N`.
+    #[arg(long, value_name = "K/N", env = "JOBFEED_SHARD", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// This replica's share of the feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether feed `id` belongs to this shard: the first 8 bytes of BLAKE3(id), little
+    /// endian, modulo N. Stable across versions, platforms and restarts.
+    pub fn owns(&self, id: &str) -> bool {
+        let h = blake3::hash(id.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h.as_bytes()[..8]);
+        u64::from_le_bytes(first) % self.count == self.index
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N such as 0/3, got {s:?}"))?;
+    let index: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("K in {s:?} is not a number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("N in {s:?} is not a number"))?;
+    if count == 0 || index >= count {
+        return Err(format!("need 0 <= K < N, got {s:?}"));
+    }
+    Ok(Shard { index, count })
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! changes, publishes, swaps the served snapshot atomically, and reloads on SIGHUP.
 
 pub mod scheduler;
+pub mod sdnotify;
 pub mod watch;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -37,6 +38,8 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// Watch markdown sources and rebuild on change.
     pub watch: bool,
+    /// Only the feeds of this shard.
+    pub shard: Option<crate::cli::Shard>,
 }
 
 /// One finished run, for the status page and metrics.
@@ -97,10 +100,11 @@ impl Shared {
         }
     }
 
-    /// True once every feed has published at least once.
+    /// True once every feed of this replica has published at least once (a replica that
+    /// owns no feed is ready at once).
     pub fn ready(&self) -> bool {
         let feeds = self.feeds.read().unwrap_or_else(|e| e.into_inner());
-        !feeds.is_empty() && feeds.values().all(|f| f.published_once)
+        feeds.values().all(|f| f.published_once)
     }
 
     /// Consecutive failed runs of `feed` (drives the scheduler's backoff).
@@ -349,6 +353,9 @@ fn load(settings: &Settings) -> anyhow::Result<Vec<LoadedFeed>> {
         );
         feeds.push(f);
     }
+    if let Some(shard) = settings.shard {
+        feeds.retain(|f| shard.owns(&f.config.id));
+    }
     Ok(feeds)
 }
 
@@ -420,6 +427,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             format!("cannot listen on {listen} (is the port in use? pass --listen)")
         })?;
     tracing::info!(address = %listener.local_addr()?, "Serving.");
+    tokio::spawn(sdnotify::supervise(shared.clone()));
     let app = crate::server::router(shared.clone());
     axum::serve(
         listener,
@@ -429,6 +437,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     .await
     .context("serving HTTP")?;
     tracing::info!("Shutting down: finishing runs in flight.");
+    sdnotify::notify("STOPPING=1");
     stop();
     // A run in flight holds the state lock: taking it waits for the run to finish.
     let s = shared.clone();

@@ -202,3 +202,73 @@ fn sighup_with_an_invalid_config_keeps_the_old_one_serving() {
     assert_eq!(d.get("/example/postings.json", &[]).status, 200);
     assert_eq!(d.get("/readyz", &[]).status, 200);
 }
+
+#[cfg(unix)]
+#[test]
+fn systemd_is_told_ready_once_every_feed_is_published() {
+    let dir = example_copy();
+    let sock_path = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let d = Daemon::start(
+        dir.path(),
+        &[("NOTIFY_SOCKET", sock_path.to_str().unwrap())],
+    );
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("no READY=1 within 60 s");
+    let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(msg.starts_with("READY=1"), "{msg}");
+    // Ready was only sent after the feed was published.
+    assert_eq!(d.get("/readyz", &[]).status, 200);
+}
+
+#[test]
+fn two_shards_serve_disjoint_feed_sets_that_cover_every_feed() {
+    let dir = example_copy();
+    let feeds = dir.path().join("feeds");
+    let base = std::fs::read_to_string(feeds.join("example.toml")).unwrap();
+    let ids: Vec<String> = (0..6).map(|i| format!("tenant-{i}")).collect();
+    for id in &ids {
+        let cfg = base.replace("id = \"example\"", &format!("id = \"{id}\""));
+        std::fs::write(feeds.join(format!("{id}.toml")), cfg).unwrap();
+    }
+    std::fs::remove_file(feeds.join("example.toml")).unwrap();
+    let a = Daemon::start_with(
+        dir.path(),
+        &[
+            "--shard",
+            "0/2",
+            "--out",
+            "public-0",
+            "--state-dir",
+            "state-0",
+        ],
+        &[],
+    );
+    let b = Daemon::start_with(
+        dir.path(),
+        &[
+            "--shard",
+            "1/2",
+            "--out",
+            "public-1",
+            "--state-dir",
+            "state-1",
+        ],
+        &[],
+    );
+    ready(&a);
+    ready(&b);
+    let mut owned = (0, 0);
+    for id in &ids {
+        let in_a = a.get(&format!("/{id}/postings.json"), &[]).status == 200;
+        let in_b = b.get(&format!("/{id}/postings.json"), &[]).status == 200;
+        assert!(
+            in_a != in_b,
+            "{id} must be owned by exactly one shard (a: {in_a}, b: {in_b})"
+        );
+        if in_a { owned.0 += 1 } else { owned.1 += 1 }
+    }
+    assert_eq!(owned.0 + owned.1, ids.len());
+}

@@ -53,9 +53,15 @@ impl Drop for Daemon {
 impl Daemon {
     /// Starts `jobfeed serve` in `dir` on a free loopback port and waits until it listens.
     pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Daemon {
+        Self::start_with(dir, &[], extra_env)
+    }
+
+    /// Like [`Daemon::start`], with extra `serve` arguments.
+    pub fn start_with(dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Daemon {
         let mut cmd = bin();
         cmd.current_dir(dir)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in extra_env {
