@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check(&a, &progress),
         Command::Schema(a) => schema(&a),
         Command::Serve(a) => serve(&a, &progress),
+        Command::Healthcheck(a) => healthcheck(&a.url),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -255,4 +256,36 @@ fn serve(a: &ServeArgs, _progress: &Progress) -> anyhow::Result<u8> {
         .context("starting the async runtime")?;
     rt.block_on(crate::daemon::serve(settings))?;
     Ok(EXIT_OK)
+}
+
+/// A dependency-free HTTP/1.1 GET; 0 on status 200.
+fn healthcheck(url: &str) -> anyhow::Result<u8> {
+    use std::io::{Read, Write};
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("{url}: only http:// URLs can be probed"))?;
+    let (host, path) = match rest.split_once('/') {
+        Some((h, p)) => (h, format!("/{p}")),
+        None => (rest, "/".to_string()),
+    };
+    let timeout = std::time::Duration::from_secs(5);
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(host)
+        .with_context(|| format!("{url}: cannot resolve {host}"))?
+        .next()
+        .with_context(|| format!("{url}: no address for {host}"))?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("{url}: cannot connect"))?;
+    s.set_read_timeout(Some(timeout))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 32];
+    let n = s.read(&mut head)?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    let ok = line.split(' ').nth(1) == Some("200");
+    if !ok {
+        eprintln!("{url}: unhealthy: {}", line.lines().next().unwrap_or(""));
+    }
+    Ok(if ok { EXIT_OK } else { EXIT_INVALID })
 }

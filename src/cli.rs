@@ -41,6 +41,15 @@ pub enum Command {
     /// The daemon: run every feed now and on its schedule, rebuild when markdown files
     /// change, publish into DIR and serve the outputs over HTTP (status page at /).
     Serve(ServeArgs),
+    /// Exit 0 when the daemon at URL answers 200 (for container health checks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// The URL to probe (plain http on a local address).
+    #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Args)]

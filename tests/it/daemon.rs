@@ -272,3 +272,22 @@ fn two_shards_serve_disjoint_feed_sets_that_cover_every_feed() {
     }
     assert_eq!(owned.0 + owned.1, ids.len());
 }
+
+#[test]
+fn healthcheck_command_follows_the_daemon() {
+    let dir = example_copy();
+    let d = Daemon::start(dir.path(), &[]);
+    ready(&d);
+    let url = format!("http://{}/healthz", d.addr);
+    let ok = crate::support::bin()
+        .args(["healthcheck", "--url", &url])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let missing = format!("http://{}/nope", d.addr);
+    let bad = crate::support::bin()
+        .args(["healthcheck", "--url", &missing])
+        .status()
+        .unwrap();
+    assert_eq!(bad.code(), Some(1));
+}
