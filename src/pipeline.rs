@@ -166,6 +166,15 @@ pub fn run(
         }
     }
 
+    // Findings about a posting's file belong to that posting (for the status page and reports).
+    for d in diagnostics.iter_mut().filter(|d| d.posting.is_none()) {
+        if let Some(p) = postings
+            .iter()
+            .find(|p| p.origin.is_some() && p.origin == d.file)
+        {
+            d.posting = Some(p.id.clone());
+        }
+    }
     diagnostics.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

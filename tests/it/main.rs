@@ -2,4 +2,5 @@
 mod cli;
 mod daemon;
 mod deploy;
+mod status_page;
 mod support;
