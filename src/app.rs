@@ -196,15 +196,53 @@ fn build_into(
     let mut state = State::open(&opts.state_dir)
         .with_context(|| "opening the state store (pass --state-dir to put it elsewhere)")?;
     let runs = run_all(&loaded, &opts, progress, Some(&mut state));
+    let state = std::sync::Mutex::new(state);
     for run in &runs {
         progress.step(&format!("{}: publishing…", run.feed));
         let stats = publish::publish_dir(out, run)
             .with_context(|| format!("feed {}: publishing into {}", run.feed, out.display()))?;
         tracing::debug!(feed = %run.feed, ?stats, "published");
     }
+    notify_all(&loaded, &runs, state)?;
     progress.done();
     print_findings(&runs, CheckFormat::Human);
     Ok((runs, started))
+}
+
+/// Queues and sends the change notifications of `runs` (feeds without any configured skip this).
+fn notify_all(
+    loaded: &[LoadedFeed],
+    runs: &[FeedRun],
+    state: std::sync::Mutex<State>,
+) -> anyhow::Result<()> {
+    let wanted: Vec<(&LoadedFeed, &FeedRun)> = loaded
+        .iter()
+        .zip(runs)
+        .filter(|(f, _)| {
+            let n = &f.config.notify;
+            n.indexnow.is_some() || n.websub.is_some() || n.google.is_some()
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    for (f, r) in &wanted {
+        let s = state.lock().unwrap_or_else(|e| e.into_inner());
+        crate::notify::enqueue(&s, f, &r.changes, now)
+            .with_context(|| format!("feed {}: queueing change notifications", f.config.id))?;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let client = crate::notify::client();
+    rt.block_on(async {
+        for (f, _) in &wanted {
+            crate::notify::send_pending(&client, &state, f, now).await;
+        }
+    });
+    Ok(())
 }
 
 fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {

@@ -44,6 +44,74 @@ pub struct FeedConfig {
     /// What to publish. Leave out for the default set (see the README).
     #[serde(default)]
     pub outputs: Option<Vec<OutputConfig>>,
+    /// Change notifications to search engines and hubs (all off by default).
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// Where to announce added, changed and removed postings. Each change is sent once.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// IndexNow (Bing, Yandex, Seznam, Naver …).
+    #[serde(default)]
+    pub indexnow: Option<IndexNowConfig>,
+    /// WebSub hub pinged with the feed URLs.
+    #[serde(default)]
+    pub websub: Option<WebSubConfig>,
+    /// Google Indexing API (`URL_UPDATED` / `URL_DELETED`).
+    #[serde(default)]
+    pub google: Option<GoogleConfig>,
+}
+
+/// IndexNow settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndexNowConfig {
+    /// The key (8–128 of `a-z A-Z 0-9 -`). `jobfeed serve` serves it at `/<key>.txt`;
+    /// the same file must be reachable on the host of the posting URLs.
+    pub key: String,
+    /// Where the key file is, when not at `https://<host>/<key>.txt`.
+    #[serde(default)]
+    pub key_location: Option<String>,
+    /// The IndexNow endpoint.
+    #[serde(default = "default_indexnow_endpoint")]
+    pub endpoint: String,
+}
+
+fn default_indexnow_endpoint() -> String {
+    "https://api.indexnow.org/indexnow".into()
+}
+
+/// WebSub settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebSubConfig {
+    /// The hub URL, also announced in the feeds as `rel="hub"`.
+    pub hub: String,
+}
+
+/// Google Indexing API settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleConfig {
+    /// Service-account key file (JSON, from the Google Cloud console), relative to the
+    /// feed file. Its contents are never logged.
+    pub service_account_key_file: PathBuf,
+    /// Publish requests per day (Google's default quota is 200).
+    #[serde(default = "default_google_quota")]
+    pub daily_quota: u32,
+    /// The publish endpoint.
+    #[serde(default = "default_google_endpoint")]
+    pub endpoint: String,
+}
+
+fn default_google_quota() -> u32 {
+    200
+}
+
+fn default_google_endpoint() -> String {
+    "https://indexing.googleapis.com/v3/urlNotifications:publish".into()
 }
 
 fn default_language() -> String {
@@ -459,6 +527,18 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
             "sources",
             "a feed needs at least one [[sources]] entry".into(),
         ));
+    }
+    if let Some(i) = &c.notify.indexnow {
+        let ok = (8..=128).contains(&i.key.len())
+            && i.key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !ok {
+            return Err(invalid(
+                "key",
+                "IndexNow key must be 8 to 128 characters of a-z, A-Z, 0-9 and -".into(),
+            ));
+        }
     }
     let mut names = std::collections::BTreeSet::new();
     for o in c.outputs() {

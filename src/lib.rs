@@ -26,6 +26,7 @@ pub mod diag;
 pub mod metrics;
 pub mod model;
 pub mod normalise;
+pub mod notify;
 pub mod pipeline;
 pub mod publish;
 pub mod render;

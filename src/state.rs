@@ -24,8 +24,9 @@ const MIGRATIONS: &[&str] = &[
         feed TEXT NOT NULL, id TEXT NOT NULL, url TEXT NOT NULL, removed_at TEXT NOT NULL,
         PRIMARY KEY (feed, id, removed_at));
      CREATE TABLE notifications (
-        channel TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL, version TEXT NOT NULL,
-        sent_at TEXT NOT NULL,
+        channel TEXT NOT NULL, feed TEXT NOT NULL, url TEXT NOT NULL, kind TEXT NOT NULL,
+        version TEXT NOT NULL, queued_at TEXT NOT NULL, sent_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
         PRIMARY KEY (channel, url, kind, version));
      CREATE TABLE quota (
         channel TEXT NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL,
@@ -41,15 +42,32 @@ pub struct StateError {
     pub source: rusqlite::Error,
 }
 
+/// One posting that changed: its id, URL and a version naming this change (the content
+/// hash, or the removal time), so a notification is sent once per change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: String,
+    pub url: String,
+    pub version: String,
+}
+
 /// What changed for the postings of one feed in one run.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Changes {
-    /// Postings first seen in this run (id, url).
-    pub added: Vec<(String, String)>,
-    /// Postings whose content changed (id, url).
-    pub changed: Vec<(String, String)>,
-    /// Postings no longer published (id, url).
-    pub removed: Vec<(String, String)>,
+    /// Postings first seen (or back) in this run.
+    pub added: Vec<Change>,
+    /// Postings whose content changed.
+    pub changed: Vec<Change>,
+    /// Postings no longer published.
+    pub removed: Vec<Change>,
+}
+
+/// A notification waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub url: String,
+    pub kind: String,
+    pub version: String,
 }
 
 impl Changes {
@@ -198,7 +216,7 @@ impl State {
                         params![feed, p.id, p.url, ts(now), hash, ts(p.updated)],
                     )
                     .map_err(wrap)?;
-                    changes.added.push((p.id.clone(), p.url.clone()));
+                    changes.added.push(change(p, &hash));
                 }
                 Some((old_hash, changed_at, _first, live)) if old_hash == hash => {
                     p.updated = parse_ts(&changed_at).max(p.date_posted);
@@ -208,7 +226,7 @@ impl State {
                             params![feed, p.id, p.url],
                         )
                         .map_err(wrap)?;
-                        changes.added.push((p.id.clone(), p.url.clone()));
+                        changes.added.push(change(p, &hash));
                     }
                 }
                 Some((_, changed_at, _first, _live)) => {
@@ -221,7 +239,7 @@ impl State {
                         params![feed, p.id, p.url, hash, ts(at)],
                     )
                     .map_err(wrap)?;
-                    changes.changed.push((p.id.clone(), p.url.clone()));
+                    changes.changed.push(change(p, &hash));
                 }
             }
         }
@@ -246,7 +264,11 @@ impl State {
                     params![feed, id, url, ts(now)],
                 )
                 .map_err(wrap)?;
-                changes.removed.push((id, url));
+                changes.removed.push(Change {
+                    id,
+                    url,
+                    version: format!("removed-{}", ts(now)),
+                });
             }
         }
         tx.commit().map_err(wrap)?;
@@ -298,40 +320,83 @@ impl State {
         Ok(out)
     }
 
-    /// Whether a notification of `kind` for `url` at `version` was already sent on `channel`.
-    pub fn was_sent(
+    /// Queues a notification unless this exact one (channel, url, kind, version) was
+    /// queued before: each change is announced once, across restarts.
+    pub fn enqueue(
         &self,
         channel: &str,
-        url: &str,
-        kind: &str,
-        version: &str,
+        feed: &str,
+        p: &Pending,
+        at: DateTime<Utc>,
     ) -> Result<bool, StateError> {
         self.conn
-            .query_row(
-                "SELECT 1 FROM notifications WHERE channel = ?1 AND url = ?2 AND kind = ?3 AND version = ?4",
-                params![channel, url, kind, version],
-                |_| Ok(()),
+            .execute(
+                "INSERT OR IGNORE INTO notifications (channel, feed, url, kind, version, queued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![channel, feed, p.url, p.kind, p.version, ts(at)],
             )
-            .optional()
-            .map(|o| o.is_some())
+            .map(|n| n == 1)
             .map_err(self.err())
     }
 
-    /// Records a sent notification.
+    /// Notifications of `feed` on `channel` not sent yet, oldest first.
+    pub fn pending(&self, channel: &str, feed: &str) -> Result<Vec<Pending>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT url, kind, version FROM notifications
+                 WHERE channel = ?1 AND feed = ?2 AND sent_at IS NULL
+                 ORDER BY queued_at, url, kind",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![channel, feed], |r| {
+                Ok(Pending {
+                    url: r.get(0)?,
+                    kind: r.get(1)?,
+                    version: r.get(2)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Records that a queued notification was sent.
     pub fn mark_sent(
         &self,
         channel: &str,
-        url: &str,
-        kind: &str,
-        version: &str,
+        p: &Pending,
         at: DateTime<Utc>,
     ) -> Result<(), StateError> {
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO notifications (channel, url, kind, version, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![channel, url, kind, version, ts(at)],
+                "UPDATE notifications SET sent_at = ?5, attempts = attempts + 1, last_error = NULL
+                 WHERE channel = ?1 AND url = ?2 AND kind = ?3 AND version = ?4",
+                params![channel, p.url, p.kind, p.version, ts(at)],
             )
             .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// Records a failed attempt; the notification stays queued.
+    pub fn mark_failed(&self, channel: &str, p: &Pending, error: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "UPDATE notifications SET attempts = attempts + 1, last_error = ?5
+                 WHERE channel = ?1 AND url = ?2 AND kind = ?3 AND version = ?4",
+                params![channel, p.url, p.kind, p.version, error],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    /// How many notifications on `channel` were sent for `url` with `kind` (any version).
+    pub fn sent_count(&self, channel: &str, url: &str, kind: &str) -> Result<u32, StateError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM notifications WHERE channel = ?1 AND url = ?2 AND kind = ?3 AND sent_at IS NOT NULL",
+                params![channel, url, kind],
+                |r| r.get(0),
+            )
             .map_err(self.err())
     }
 
@@ -358,6 +423,14 @@ impl State {
             )
             .map(|_| ())
             .map_err(self.err())
+    }
+}
+
+fn change(p: &Posting, hash: &str) -> Change {
+    Change {
+        id: p.id.clone(),
+        url: p.url.clone(),
+        version: hash.to_string(),
     }
 }
 
@@ -412,7 +485,11 @@ mod tests {
         let mut s = State::open(dir.path()).unwrap();
         assert_eq!(s.version().unwrap(), MIGRATIONS.len());
         let c = s.observe("f", &mut [], at(2)).unwrap();
-        assert_eq!(c.removed, vec![(test_posting().id, test_posting().url)]);
+        assert_eq!(c.removed.len(), 1);
+        assert_eq!(
+            (c.removed[0].id.clone(), c.removed[0].url.clone()),
+            (test_posting().id, test_posting().url)
+        );
         let c = s.observe("f", &mut [], at(3)).unwrap();
         assert!(c.removed.is_empty());
         assert_eq!(s.tombstones("f").unwrap().len(), 1);
@@ -422,20 +499,32 @@ mod tests {
     #[test]
     fn notification_ledger_and_quota_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
+        let p = Pending {
+            url: "https://x.test/a".into(),
+            kind: "URL_DELETED".into(),
+            version: "v1".into(),
+        };
         {
             let s = State::open(dir.path()).unwrap();
-            s.mark_sent("google", "https://x.test/a", "URL_DELETED", "v1", at(1))
-                .unwrap();
+            assert!(s.enqueue("google", "f", &p, at(1)).unwrap());
+            assert!(
+                !s.enqueue("google", "f", &p, at(1)).unwrap(),
+                "queued twice"
+            );
+            assert_eq!(s.pending("google", "f").unwrap(), vec![p.clone()]);
+            s.mark_sent("google", &p, at(1)).unwrap();
             s.quota_add("google", "2026-11-28", 3).unwrap();
         }
         let s = State::open(dir.path()).unwrap();
+        assert!(s.pending("google", "f").unwrap().is_empty());
         assert!(
-            s.was_sent("google", "https://x.test/a", "URL_DELETED", "v1")
-                .unwrap()
+            !s.enqueue("google", "f", &p, at(2)).unwrap(),
+            "a sent change is never queued again"
         );
-        assert!(
-            !s.was_sent("google", "https://x.test/a", "URL_UPDATED", "v1")
-                .unwrap()
+        assert_eq!(
+            s.sent_count("google", "https://x.test/a", "URL_DELETED")
+                .unwrap(),
+            1
         );
         assert_eq!(s.quota_used("google", "2026-11-28").unwrap(), 3);
     }

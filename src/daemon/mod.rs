@@ -75,6 +75,8 @@ pub struct Shared {
     pub settings: Settings,
     pub state: Mutex<State>,
     pub gate: Gate,
+    /// HTTP client for change notifications.
+    pub http: reqwest::Client,
     triggers: RwLock<BTreeMap<String, mpsc::Sender<()>>>,
     failures: RwLock<BTreeMap<String, Arc<AtomicU32>>>,
 }
@@ -167,7 +169,10 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         .collect();
     {
         let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let next = snap.with_feed(&id, files);
+        let mut next = snap.with_feed(&id, files);
+        if let Some(i) = &feed.config.notify.indexnow {
+            next = next.with_file(format!("/{}.txt", i.key), i.key.clone().into_bytes(), now);
+        }
         *snap = Arc::new(next);
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -316,6 +321,7 @@ fn start_feeds(shared: &Arc<Shared>, feeds: Vec<LoadedFeed>) -> Tasks {
                 if let Err(e) = tokio::task::spawn_blocking(move || run_feed(&s2, &f2)).await {
                     tracing::error!(feed = %f.config.id, error = %e, "Feed run panicked; the previous outputs stay.");
                 }
+                crate::notify::send_pending(&s.http, &s.state, &f, chrono::Utc::now()).await;
             }
         }));
         if let Some(line) = &feed.config.schedule
@@ -369,6 +375,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         metrics: Metrics::default(),
         state: Mutex::new(state),
         gate: Gate::new(),
+        http: crate::notify::client(),
         triggers: RwLock::new(BTreeMap::new()),
         failures: RwLock::new(BTreeMap::new()),
         settings,

@@ -2,5 +2,6 @@
 mod cli;
 mod daemon;
 mod deploy;
+mod notify;
 mod status_page;
 mod support;
