@@ -436,13 +436,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "Serving.");
     tokio::spawn(sdnotify::supervise(shared.clone()));
     let app = crate::server::router(shared.clone());
-    axum::serve(
+    crate::server::listen::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        crate::server::listen::Limits::from_env(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
+    .await;
     tracing::info!("Shutting down: finishing runs in flight.");
     sdnotify::notify("STOPPING=1");
     stop();

@@ -1,4 +1,5 @@
 //! The one integration test binary: each module covers one area of the product.
+mod attack;
 mod cli;
 mod daemon;
 mod deploy;

@@ -41,6 +41,7 @@ pub fn example_copy() -> tempfile::TempDir {
 pub struct Daemon {
     pub child: Child,
     pub addr: String,
+    logs: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Drop for Daemon {
@@ -70,10 +71,17 @@ impl Daemon {
         let mut child = cmd.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = logs.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                {
+                    let mut l = sink.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
                 if !sent
                     && let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
                     && let Some(a) = v["fields"]["address"].as_str()
@@ -86,7 +94,12 @@ impl Daemon {
         let addr = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("jobfeed serve did not start listening within 60 s");
-        Daemon { child, addr }
+        Daemon { child, addr, logs }
+    }
+
+    /// Everything the daemon logged so far.
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
     }
 
     pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
