@@ -1,6 +1,7 @@
 //! The one integration test binary: each module covers one area of the product.
 mod attack;
 mod cli;
+mod crash;
 mod daemon;
 mod deploy;
 mod notify;
