@@ -10,6 +10,7 @@ pub mod rss;
 pub mod sitemap;
 pub mod text;
 pub mod tracking;
+pub mod xml;
 
 use chrono::{DateTime, Utc};
 
@@ -54,7 +55,9 @@ impl Format {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
             Format::JsonFeed => "application/feed+json; charset=utf-8",
-            Format::Indeed | Format::Board | Format::Linkedin | Format::Sitemap => "application/xml; charset=utf-8",
+            Format::Indeed | Format::Board | Format::Linkedin | Format::Sitemap => {
+                "application/xml; charset=utf-8"
+            }
             Format::Postings => "application/json; charset=utf-8",
         }
     }
@@ -86,7 +89,11 @@ pub fn feed_updated(postings: &[Posting], fallback: DateTime<Utc>) -> DateTime<U
 }
 
 /// Renders one configured output over `postings` (already valid and in canonical order).
-pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderContext<'_>) -> Vec<Rendered> {
+pub fn render_output(
+    out: &OutputConfig,
+    postings: &[Posting],
+    ctx: &RenderContext<'_>,
+) -> Vec<Rendered> {
     let selected: Vec<&Posting> = postings.iter().filter(|p| out.filter.matches(p)).collect();
     let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
         path,
@@ -101,26 +108,44 @@ pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderConte
             let dir = out.path().trim_end_matches('/');
             for p in &selected {
                 let doc = jsonld::document(p, &out.tracking);
-                files.push(file(format!("{dir}/{}.jsonld", p.id), Format::JsonLd, jsonld::to_bytes(&doc)));
-                files.push(file(format!("{dir}/{}.html", p.id), Format::JsonLdSnippet, jsonld::snippet(&doc, &p.alternates)));
+                files.push(file(
+                    format!("{dir}/{}.jsonld", p.id),
+                    Format::JsonLd,
+                    jsonld::to_bytes(&doc),
+                ));
+                files.push(file(
+                    format!("{dir}/{}.html", p.id),
+                    Format::JsonLdSnippet,
+                    jsonld::snippet(&doc, &p.alternates),
+                ));
             }
         }
         OutputKind::Rss | OutputKind::Atom | OutputKind::Jsonfeed => {
-            let (format, render): (Format, fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>) = match out.kind {
+            let (format, render): (
+                Format,
+                fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>,
+            ) = match out.kind {
                 OutputKind::Rss => (Format::Rss, rss::render),
                 OutputKind::Atom => (Format::Atom, atom::render),
                 _ => (Format::JsonFeed, jsonfeed::render),
             };
             let path = out.path().to_string();
             let meta = FeedMeta::combined(ctx, &path);
-            files.push(file(path.clone(), format, render(&selected, &meta, out, ctx)));
+            files.push(file(
+                path.clone(),
+                format,
+                render(&selected, &meta, out, ctx),
+            ));
             if out.per_language {
                 let mut langs: Vec<&str> = selected.iter().map(|p| p.language.as_str()).collect();
                 langs.sort_unstable();
                 langs.dedup();
                 for lang in langs {
-                    let subset: Vec<&Posting> =
-                        selected.iter().copied().filter(|p| p.language == lang).collect();
+                    let subset: Vec<&Posting> = selected
+                        .iter()
+                        .copied()
+                        .filter(|p| p.language == lang)
+                        .collect();
                     let lang_path = format!("{lang}/{path}");
                     let meta = FeedMeta::language(ctx, &lang_path, lang);
                     files.push(file(lang_path, format, render(&subset, &meta, out, ctx)));
@@ -128,13 +153,32 @@ pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderConte
             }
         }
         OutputKind::Indeed => {
-            files.push(file(out.path().into(), Format::Indeed, board::render(&selected, out, ctx)));
+            // The standard Indeed dialect is validated as Indeed; any other profile is a board
+            // dialect with its own element names, which the gate checks only for well-formedness.
+            let format = if board::is_standard(out.profile.as_ref()) {
+                Format::Indeed
+            } else {
+                Format::Board
+            };
+            files.push(file(
+                out.path().into(),
+                format,
+                board::render(&selected, out, ctx),
+            ));
         }
         OutputKind::Linkedin => {
-            files.push(file(out.path().into(), Format::Linkedin, linkedin::render(&selected, out, ctx)));
+            files.push(file(
+                out.path().into(),
+                Format::Linkedin,
+                linkedin::render(&selected, out, ctx),
+            ));
         }
         OutputKind::Sitemap => {
-            files.push(file(out.path().into(), Format::Sitemap, sitemap::render(&selected)));
+            files.push(file(
+                out.path().into(),
+                Format::Sitemap,
+                sitemap::render(&selected),
+            ));
         }
         OutputKind::Postings => {
             let list: Vec<&Posting> = selected;
@@ -144,6 +188,34 @@ pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderConte
         }
     }
     files
+}
+
+/// The organisation's home page, or the feed's own URL when none is configured.
+pub(crate) fn home_url(ctx: &RenderContext<'_>) -> String {
+    ctx.feed
+        .organization
+        .url
+        .clone()
+        .unwrap_or_else(|| ctx.feed.base_url.to_string())
+}
+
+/// Tags of a posting for feed categories: team, free categories, employment types;
+/// first occurrence wins so that the order is stable and there are no duplicates.
+pub(crate) fn tags(p: &Posting) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let all = p
+        .team
+        .iter()
+        .cloned()
+        .chain(p.categories.iter().cloned())
+        .chain(p.employment_types.iter().map(|t| t.as_str().to_string()));
+    for t in all {
+        let t = t.trim().to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Channel-level facts of one syndication feed file.
@@ -175,4 +247,29 @@ impl FeedMeta {
             updated: ctx.updated,
         }
     }
+}
+
+/// A small feed config for renderer unit tests (all contacts set).
+#[cfg(test)]
+pub(crate) fn test_feed() -> FeedConfig {
+    let text = r#"
+id = "example"
+title = "Example jobs"
+description = "Open positions at Example Cloud"
+base_url = "https://jobs.example.com/example/"
+
+[organization]
+name = "Example Cloud AB"
+url = "https://www.example.com/"
+email = "jobs@example.com"
+linkedin_company_id = "1234567"
+poster_email = "recruiter@example.com"
+
+[[sources]]
+type = "markdown"
+path = "content"
+"#;
+    crate::config::parse_feed(text, std::path::Path::new("feeds/example.toml"))
+        .expect("test feed parses")
+        .config
 }
