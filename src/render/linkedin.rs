@@ -1,9 +1,202 @@
-//! LinkedIn job-wrapping XML (placeholder until the outputs work lands).
+//! LinkedIn job-wrapping XML (Basic Jobs feed): one `<job>` per posting at its first office.
+//! Element order is the gate's contract; `partnerJobId` is kept within LinkedIn's 40 chars.
 
-use super::RenderContext;
+use super::xml::{Xml, rfc822, rfc3339};
+use super::{RenderContext, home_url, tracking};
 use crate::config::OutputConfig;
-use crate::model::Posting;
+use crate::model::{Apply, Arrangement, EmploymentType, Posting};
 
-pub fn render(_postings: &[&Posting], _out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8> {
-    Vec::new()
+/// LinkedIn's limit for `partnerJobId`.
+pub const MAX_PARTNER_JOB_ID: usize = 40;
+
+/// The posting id if it fits in 40 characters, else its first 27 characters, `-` and
+/// 12 hex digits of its blake3 hash: still unique, and stable across runs.
+pub fn partner_job_id(id: &str) -> String {
+    if id.chars().count() <= MAX_PARTNER_JOB_ID {
+        return id.to_string();
+    }
+    let head: String = id.chars().take(27).collect();
+    let hash = blake3::hash(id.as_bytes()).to_hex();
+    format!("{head}-{}", &hash[..12])
+}
+
+/// LinkedIn's `jobtype` for the first employment type it knows.
+pub fn jobtype(types: &[EmploymentType]) -> Option<&'static str> {
+    types.iter().find_map(|t| match t {
+        EmploymentType::FullTime => Some("FULL_TIME"),
+        EmploymentType::PartTime => Some("PART_TIME"),
+        EmploymentType::Contractor => Some("CONTRACT"),
+        EmploymentType::Temporary => Some("TEMPORARY"),
+        EmploymentType::Intern => Some("INTERNSHIP"),
+        EmploymentType::Volunteer => Some("VOLUNTEER"),
+        _ => None,
+    })
+}
+
+/// Renders the LinkedIn XML over `postings`.
+pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    let org = &ctx.feed.organization;
+    let mut x = Xml::new();
+    x.open("source", &[]);
+    x.cdata("lastBuildDate", &rfc822(&ctx.updated));
+    x.cdata("publisherUrl", &home_url(ctx));
+    x.cdata("publisher", &org.name);
+    x.text("expectedJobCount", &postings.len().to_string());
+    for p in postings {
+        x.open("job", &[]);
+        x.cdata("partnerJobId", &partner_job_id(&p.id));
+        x.cdata("company", &p.hiring_organization.name);
+        x.cdata("title", &p.title);
+        x.cdata("description", &p.description_html);
+        let page = tracking::apply(&p.url, &out.tracking);
+        // LinkedIn wants an https apply link; e-mail applications go through the job page.
+        let apply = match &p.apply {
+            Apply::Url { url } if url.starts_with("https://") => {
+                tracking::apply(url, &out.tracking)
+            }
+            _ => page,
+        };
+        x.cdata("applyUrl", &apply);
+        // Empty when unset, on purpose: the gate rejects the file and names the config key.
+        x.cdata(
+            "companyId",
+            org.linkedin_company_id.as_deref().unwrap_or(""),
+        );
+        let office = p.locations.first();
+        let country = office
+            .map(|l| l.country.as_str())
+            .or_else(|| p.workplace.applicant_countries.first().map(String::as_str));
+        let label = match office {
+            Some(l) => l.label(),
+            None => country.unwrap_or("").to_string(),
+        };
+        x.cdata("location", &label);
+        if let Some(l) = office {
+            if let Some(v) = &l.locality {
+                x.cdata("city", v);
+            }
+            if let Some(v) = &l.region {
+                x.cdata("state", v);
+            }
+        }
+        if let Some(c) = country {
+            x.cdata("country", c);
+        }
+        if let Some(v) = office.and_then(|l| l.postal_code.as_ref()) {
+            x.cdata("postalCode", v);
+        }
+        let workplace = match p.workplace.arrangement {
+            Arrangement::OnSite => "On-site",
+            Arrangement::Hybrid => "Hybrid",
+            Arrangement::Remote => "Remote",
+        };
+        x.cdata("workplaceTypes", workplace);
+        if let Some(t) = jobtype(&p.employment_types) {
+            x.cdata("jobtype", t);
+        }
+        let poster = org
+            .poster_email
+            .as_deref()
+            .or(org.email.as_deref())
+            .unwrap_or("");
+        x.cdata("posterEmail", poster);
+        x.cdata("listDate", &rfc3339(&p.date_posted));
+        if let Some(v) = &p.valid_through {
+            x.cdata("expirationDate", &rfc3339(v));
+        }
+        x.close("job");
+    }
+    x.close("source");
+    x.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OutputKind;
+    use crate::model::test_posting;
+    use crate::render::test_feed;
+
+    fn linkedin(ps: &[&Posting]) -> String {
+        let feed = test_feed();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: ps[0].updated,
+        };
+        String::from_utf8(render(ps, &OutputConfig::of(OutputKind::Linkedin), &ctx)).unwrap()
+    }
+
+    #[test]
+    fn partner_job_id_never_exceeds_40_chars_and_stays_unique() {
+        let short = "a".repeat(40);
+        assert_eq!(partner_job_id(&short), short);
+        let a = partner_job_id(&"b".repeat(64));
+        let b = partner_job_id(&format!("{}c", "b".repeat(63)));
+        assert_eq!(a.chars().count(), 40);
+        assert_eq!(b.chars().count(), 40);
+        assert_ne!(a, b);
+        assert_eq!(a, partner_job_id(&"b".repeat(64)));
+    }
+
+    #[test]
+    fn linkedin_job_children_follow_the_contract_order() {
+        let s = linkedin(&[&test_posting()]);
+        let order = [
+            "<partnerJobId>",
+            "<company>",
+            "<title>",
+            "<description>",
+            "<applyUrl>",
+            "<companyId>",
+            "<location>",
+            "<city>",
+            "<country>",
+            "<workplaceTypes>",
+            "<jobtype>",
+            "<posterEmail>",
+            "<listDate>",
+            "<expirationDate>",
+        ];
+        let pos: Vec<usize> = order
+            .iter()
+            .map(|t| s.find(t).unwrap_or_else(|| panic!("{t} in {s}")))
+            .collect();
+        assert!(pos.windows(2).all(|w| w[0] < w[1]), "{s}");
+        assert!(s.contains("<expectedJobCount>1</expectedJobCount>"), "{s}");
+        assert!(
+            s.contains("<lastBuildDate><![CDATA[Fri, 20 Nov 2026 08:30:00 GMT]]></lastBuildDate>"),
+            "{s}"
+        );
+        assert!(
+            s.contains("<workplaceTypes><![CDATA[Remote]]></workplaceTypes>"),
+            "{s}"
+        );
+        assert!(
+            s.contains("<companyId><![CDATA[1234567]]></companyId>"),
+            "{s}"
+        );
+        assert!(
+            s.contains("<posterEmail><![CDATA[recruiter@example.com]]></posterEmail>"),
+            "{s}"
+        );
+        assert!(
+            s.contains("<location><![CDATA[Stockholm, SE]]></location>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn email_apply_links_to_the_posting_page() {
+        let mut p = test_posting();
+        p.apply = Apply::Email {
+            email: "jobs@example.com".into(),
+        };
+        let s = linkedin(&[&p]);
+        assert!(
+            s.contains(
+                "<applyUrl><![CDATA[https://www.example.com/career/platform-engineer/]]></applyUrl>"
+            ),
+            "{s}"
+        );
+    }
 }

@@ -10,6 +10,7 @@ pub mod rss;
 pub mod sitemap;
 pub mod text;
 pub mod tracking;
+pub mod xml;
 
 use chrono::{DateTime, Utc};
 
@@ -152,9 +153,16 @@ pub fn render_output(
             }
         }
         OutputKind::Indeed => {
+            // The standard Indeed dialect is validated as Indeed; any other profile is a board
+            // dialect with its own element names, which the gate checks only for well-formedness.
+            let format = if board::is_standard(out.profile.as_ref()) {
+                Format::Indeed
+            } else {
+                Format::Board
+            };
             files.push(file(
                 out.path().into(),
-                Format::Indeed,
+                format,
                 board::render(&selected, out, ctx),
             ));
         }
@@ -180,6 +188,34 @@ pub fn render_output(
         }
     }
     files
+}
+
+/// The organisation's home page, or the feed's own URL when none is configured.
+pub(crate) fn home_url(ctx: &RenderContext<'_>) -> String {
+    ctx.feed
+        .organization
+        .url
+        .clone()
+        .unwrap_or_else(|| ctx.feed.base_url.to_string())
+}
+
+/// Tags of a posting for feed categories: team, free categories, employment types;
+/// first occurrence wins so that the order is stable and there are no duplicates.
+pub(crate) fn tags(p: &Posting) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let all = p
+        .team
+        .iter()
+        .cloned()
+        .chain(p.categories.iter().cloned())
+        .chain(p.employment_types.iter().map(|t| t.as_str().to_string()));
+    for t in all {
+        let t = t.trim().to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Channel-level facts of one syndication feed file.
@@ -211,4 +247,29 @@ impl FeedMeta {
             updated: ctx.updated,
         }
     }
+}
+
+/// A small feed config for renderer unit tests (all contacts set).
+#[cfg(test)]
+pub(crate) fn test_feed() -> FeedConfig {
+    let text = r#"
+id = "example"
+title = "Example jobs"
+description = "Open positions at Example Cloud"
+base_url = "https://jobs.example.com/example/"
+
+[organization]
+name = "Example Cloud AB"
+url = "https://www.example.com/"
+email = "jobs@example.com"
+linkedin_company_id = "1234567"
+poster_email = "recruiter@example.com"
+
+[[sources]]
+type = "markdown"
+path = "content"
+"#;
+    crate::config::parse_feed(text, std::path::Path::new("feeds/example.toml"))
+        .expect("test feed parses")
+        .config
 }
