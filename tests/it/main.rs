@@ -1,9 +1,12 @@
 //! The one integration test binary: each module covers one area of the product.
+
 mod attack;
 mod cli;
 mod crash;
 mod daemon;
 mod deploy;
 mod notify;
+mod schemas;
 mod status_page;
 mod support;
+mod validate;
