@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::Utc;
 
-use crate::cli::{BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs};
+use crate::cli::{
+    BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs,
+};
 use crate::config::{self, LoadedFeed};
 use crate::pipeline::{self, FeedRun, RunOptions};
 use crate::publish;
@@ -128,7 +130,11 @@ fn summary(verb: &str, runs: &[FeedRun], started: Instant) -> String {
         sum(|r| r.report.skipped),
         sum(|r| r.report.invalid),
         sum(|r| r.files.len()),
-        if verb == "checked" { " valid" } else { " written" },
+        if verb == "checked" {
+            " valid"
+        } else {
+            " written"
+        },
         sum(|r| r.blocked.len()),
         started.elapsed().as_secs_f64()
     )
@@ -161,10 +167,20 @@ fn print_findings(runs: &[FeedRun], format: CheckFormat) {
     }
 }
 
-fn build_into(out: &Path, feeds: &FeedArgs, progress: &Progress) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
+fn build_into(
+    out: &Path,
+    feeds: &FeedArgs,
+    progress: &Progress,
+) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
     let started = Instant::now();
     let loaded = load_feeds(feeds)?;
-    let runs = run_all(&loaded, RunOptions { drafts: feeds.drafts }, progress);
+    let runs = run_all(
+        &loaded,
+        RunOptions {
+            drafts: feeds.drafts,
+        },
+        progress,
+    );
     for run in &runs {
         progress.step(&format!("{}: publishing…", run.feed));
         let stats = publish::publish_dir(out, run)
@@ -185,7 +201,13 @@ fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = load_feeds(&a.feeds)?;
-    let runs = run_all(&loaded, RunOptions { drafts: a.feeds.drafts }, progress);
+    let runs = run_all(
+        &loaded,
+        RunOptions {
+            drafts: a.feeds.drafts,
+        },
+        progress,
+    );
     progress.done();
     print_findings(&runs, a.format);
     eprintln!("{}", summary("checked", &runs, started));
@@ -199,7 +221,8 @@ fn schema(a: &SchemaArgs) -> anyhow::Result<u8> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
                 let path = dir.join(name);
-                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("wrote {}", path.display());
             }
             None => print!("{text}"),
@@ -220,8 +243,17 @@ fn serve(a: &ServeArgs, progress: &Progress) -> anyhow::Result<u8> {
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(a.listen)
             .await
-            .with_context(|| format!("cannot listen on {} (is the port in use? pass --listen)", a.listen))?;
-        eprintln!("serving {} on http://{}/", a.out.display(), listener.local_addr()?);
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (is the port in use? pass --listen)",
+                    a.listen
+                )
+            })?;
+        eprintln!(
+            "serving {} on http://{}/",
+            a.out.display(),
+            listener.local_addr()?
+        );
         for r in &runs {
             eprintln!("  http://{}/{}/rss.xml", listener.local_addr()?, r.feed);
         }

@@ -92,6 +92,11 @@ pub struct ServeArgs {
     #[arg(long, short, value_name = "DIR", default_value = "public")]
     pub out: PathBuf,
     /// Address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "JOBFEED_LISTEN")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "JOBFEED_LISTEN"
+    )]
     pub listen: SocketAddr,
 }

@@ -119,7 +119,9 @@ impl SourceConfig {
 }
 
 /// The output formats jobfeed renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputKind {
     /// `jobs/<id>.jsonld` and `jobs/<id>.html` per posting.
@@ -388,16 +390,16 @@ pub fn parse_feed(text: &str, path: &Path) -> Result<LoadedFeed, ConfigError> {
 
 /// The 1-based line of the first `key = ` or `[key]`/`[[key]]` in `text`.
 pub fn line_of_key(text: &str, key: &str) -> Option<u32> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        let t = t.trim_start_matches('[').trim_start_matches('[');
-        t.strip_prefix(key)
-            .is_some_and(|rest| {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            let t = t.trim_start_matches('[').trim_start_matches('[');
+            t.strip_prefix(key).is_some_and(|rest| {
                 let rest = rest.trim_start();
                 rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.')
             })
-    })
-    .map(|i| i as u32 + 1)
+        })
+        .map(|i| i as u32 + 1)
 }
 
 fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
@@ -440,7 +442,10 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
     if let Some(schedule) = &c.schedule
         && let Err(e) = crate::schedule::Schedule::parse(schedule, c.tz())
     {
-        return Err(invalid("schedule", format!("invalid schedule {schedule:?}: {e}")));
+        return Err(invalid(
+            "schedule",
+            format!("invalid schedule {schedule:?}: {e}"),
+        ));
     }
     if c.sources.is_empty() {
         return Err(invalid(
@@ -462,7 +467,10 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
         if o.profile.is_some() && o.kind != OutputKind::Indeed {
             return Err(invalid(
                 "profile",
-                format!("`profile` applies to kind = \"indeed\" only, not {:?}", o.kind.as_str()),
+                format!(
+                    "`profile` applies to kind = \"indeed\" only, not {:?}",
+                    o.kind.as_str()
+                ),
             ));
         }
     }
@@ -499,7 +507,10 @@ fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
                 "unknown key `{bad}`: did you mean `{v}`? (valid keys here: {})",
                 valid.join(", ")
             ),
-            None => format!("unknown key `{bad}` (valid keys here: {})", valid.join(", ")),
+            None => format!(
+                "unknown key `{bad}` (valid keys here: {})",
+                valid.join(", ")
+            ),
         };
     } else if let Some(rest) = raw.strip_prefix("missing field `")
         && let Some((missing, _)) = rest.split_once('`')
@@ -522,7 +533,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConfigError> {
     }
     let dir = Path::new("feeds");
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE")))?
+        .map_err(|e| {
+            ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE"))
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -568,7 +581,9 @@ path = "content"
         let text = MINIMAL.replace("title = ", "titel = ");
         let err = parse_feed(&text, Path::new("feeds/acme.toml")).unwrap_err();
         match &err {
-            ConfigError::Parse { line, key, message, .. } => {
+            ConfigError::Parse {
+                line, key, message, ..
+            } => {
                 assert_eq!(*line, 3);
                 assert_eq!(key.as_deref(), Some("titel"));
                 assert!(message.contains("did you mean `title`"), "{message}");

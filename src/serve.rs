@@ -121,7 +121,10 @@ async fn handle(
                 .any(|t| t == entry.etag || t == "*")
         });
     let builder = Response::builder()
-        .header(header::ETAG, HeaderValue::from_str(&entry.etag).expect("hex etag"))
+        .header(
+            header::ETAG,
+            HeaderValue::from_str(&entry.etag).expect("hex etag"),
+        )
         .header(header::CACHE_CONTROL, "public, max-age=60")
         .header(header::CONTENT_TYPE, entry.content_type);
     if matches {
@@ -136,7 +139,10 @@ async fn handle(
     } else {
         Body::from(axum::body::Bytes::from_owner(entry.bytes.clone()))
     };
-    builder.status(StatusCode::OK).body(body).expect("static response")
+    builder
+        .status(StatusCode::OK)
+        .body(body)
+        .expect("static response")
 }
 
 #[cfg(test)]
@@ -156,9 +162,17 @@ mod tests {
 
     #[tokio::test]
     async fn conditional_get_answers_304_and_unknown_paths_404() {
-        let r = send(axum::http::Request::get("/ex/rss.xml").body(Body::empty()).unwrap()).await;
+        let r = send(
+            axum::http::Request::get("/ex/rss.xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/rss+xml; charset=utf-8");
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/rss+xml; charset=utf-8"
+        );
         let etag = r.headers()[header::ETAG].clone();
         let r = send(
             axum::http::Request::get("/ex/rss.xml")
@@ -168,9 +182,19 @@ mod tests {
         )
         .await;
         assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
-        let r = send(axum::http::Request::get("/ex/../etc/passwd").body(Body::empty()).unwrap()).await;
+        let r = send(
+            axum::http::Request::get("/ex/../etc/passwd")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        let r = send(axum::http::Request::post("/ex/rss.xml").body(Body::empty()).unwrap()).await;
+        let r = send(
+            axum::http::Request::post("/ex/rss.xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     }
 }

@@ -2,27 +2,66 @@
 
 /// The 27 EU member states.
 pub const EU: [&str; 27] = [
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
 /// Names (in several languages) of the countries postings name most.
 const NAMES: &[(&str, &str)] = &[
-    ("sweden", "SE"), ("sverige", "SE"), ("schweden", "SE"), ("ruotsi", "SE"),
-    ("norway", "NO"), ("norge", "NO"), ("noreg", "NO"), ("norwegen", "NO"), ("norja", "NO"),
-    ("denmark", "DK"), ("danmark", "DK"), ("dänemark", "DK"), ("tanska", "DK"),
-    ("finland", "FI"), ("suomi", "FI"), ("finnland", "FI"),
-    ("germany", "DE"), ("deutschland", "DE"), ("tyskland", "DE"),
-    ("netherlands", "NL"), ("the netherlands", "NL"), ("nederland", "NL"),
-    ("france", "FR"), ("spain", "ES"), ("españa", "ES"), ("portugal", "PT"),
-    ("italy", "IT"), ("poland", "PL"), ("austria", "AT"), ("belgium", "BE"),
-    ("ireland", "IE"), ("estonia", "EE"), ("latvia", "LV"), ("lithuania", "LT"),
-    ("iceland", "IS"), ("island", "IS"), ("switzerland", "CH"), ("schweiz", "CH"),
-    ("united kingdom", "GB"), ("uk", "GB"), ("great britain", "GB"),
-    ("united states", "US"), ("usa", "US"), ("canada", "CA"),
+    ("sweden", "SE"),
+    ("sverige", "SE"),
+    ("schweden", "SE"),
+    ("ruotsi", "SE"),
+    ("norway", "NO"),
+    ("norge", "NO"),
+    ("noreg", "NO"),
+    ("norwegen", "NO"),
+    ("norja", "NO"),
+    ("denmark", "DK"),
+    ("danmark", "DK"),
+    ("dänemark", "DK"),
+    ("tanska", "DK"),
+    ("finland", "FI"),
+    ("suomi", "FI"),
+    ("finnland", "FI"),
+    ("germany", "DE"),
+    ("deutschland", "DE"),
+    ("tyskland", "DE"),
+    ("netherlands", "NL"),
+    ("the netherlands", "NL"),
+    ("nederland", "NL"),
+    ("france", "FR"),
+    ("spain", "ES"),
+    ("españa", "ES"),
+    ("portugal", "PT"),
+    ("italy", "IT"),
+    ("poland", "PL"),
+    ("austria", "AT"),
+    ("belgium", "BE"),
+    ("ireland", "IE"),
+    ("estonia", "EE"),
+    ("latvia", "LV"),
+    ("lithuania", "LT"),
+    ("iceland", "IS"),
+    ("island", "IS"),
+    ("switzerland", "CH"),
+    ("schweiz", "CH"),
+    ("united kingdom", "GB"),
+    ("uk", "GB"),
+    ("great britain", "GB"),
+    ("united states", "US"),
+    ("usa", "US"),
+    ("canada", "CA"),
 ];
 
-const EU_WORDS: &[&str] = &["eu", "european union", "europeiska unionen", "den europæiske union", "eu-landene", "eu-länder"];
+const EU_WORDS: &[&str] = &[
+    "eu",
+    "european union",
+    "europeiska unionen",
+    "den europæiske union",
+    "eu-landene",
+    "eu-länder",
+];
 
 /// The ISO code for a code or name, if known.
 pub fn code(text: &str) -> Option<String> {
@@ -31,7 +70,10 @@ pub fn code(text: &str) -> Option<String> {
         return Some(t.to_ascii_uppercase());
     }
     let l = t.to_lowercase();
-    NAMES.iter().find(|(n, _)| *n == l).map(|(_, c)| c.to_string())
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == l)
+        .map(|(_, c)| c.to_string())
 }
 
 /// Expands codes, names and regions into sorted unique ISO codes; returns what it could not read.

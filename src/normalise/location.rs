@@ -14,7 +14,9 @@ pub struct LocationInfo {
 
 impl LocationInfo {
     pub fn is_empty(&self) -> bool {
-        self.arrangement.is_none() && self.locations.is_empty() && self.applicant_countries.is_empty()
+        self.arrangement.is_none()
+            && self.locations.is_empty()
+            && self.applicant_countries.is_empty()
     }
 }
 
@@ -23,10 +25,19 @@ pub fn interpret(text: &str) -> LocationInfo {
     let mut info = LocationInfo::default();
     let t = text.trim();
     let lower = t.to_lowercase();
-    let remote_words = ["remote", "på distans", "hjemmekontor", "fjernarbejde", "etätyö"];
+    let remote_words = [
+        "remote",
+        "på distans",
+        "hjemmekontor",
+        "fjernarbejde",
+        "etätyö",
+    ];
     if let Some(w) = remote_words.iter().find(|w| lower.starts_with(*w)) {
         info.arrangement = Some(Arrangement::Remote);
-        let rest = t[w.len()..].trim().trim_start_matches('(').trim_end_matches(')');
+        let rest = t[w.len()..]
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')');
         for part in split_list(rest) {
             info.applicant_countries.push(part);
         }
@@ -46,7 +57,11 @@ pub fn interpret(text: &str) -> LocationInfo {
                 country: code.clone(),
                 ..Location::default()
             });
-            info.arrangement = Some(if remote_too { Arrangement::Remote } else { Arrangement::OnSite });
+            info.arrangement = Some(if remote_too {
+                Arrangement::Remote
+            } else {
+                Arrangement::OnSite
+            });
             if remote_too {
                 info.applicant_countries.push(code);
             }

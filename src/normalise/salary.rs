@@ -15,10 +15,15 @@ pub enum Found {
 /// Maps a unit word to the enum ("annually", "årligt", "per month", "/md.").
 pub fn unit(text: &str) -> Option<SalaryUnit> {
     let t = text.trim().trim_start_matches('/').trim().to_lowercase();
-    let t = t.trim_start_matches("per ").trim_start_matches("a ").trim_end_matches('.');
+    let t = t
+        .trim_start_matches("per ")
+        .trim_start_matches("a ")
+        .trim_end_matches('.');
     match t {
-        "year" | "yearly" | "annually" | "annual" | "årligt" | "årleg" | "årlig" | "år" | "jährlich" | "jahr" | "vuodessa" => Some(SalaryUnit::Year),
-        "month" | "monthly" | "månad" | "måned" | "md" | "mån" | "monatlich" | "monat" | "kuukaudessa" => Some(SalaryUnit::Month),
+        "year" | "yearly" | "annually" | "annual" | "årligt" | "årleg" | "årlig" | "år"
+        | "jährlich" | "jahr" | "vuodessa" => Some(SalaryUnit::Year),
+        "month" | "monthly" | "månad" | "måned" | "md" | "mån" | "monatlich" | "monat"
+        | "kuukaudessa" => Some(SalaryUnit::Month),
         "week" | "weekly" | "vecka" | "uke" | "uge" => Some(SalaryUnit::Week),
         "day" | "daily" | "dag" | "tag" => Some(SalaryUnit::Day),
         "hour" | "hourly" | "timme" | "time" | "stunde" | "h" => Some(SalaryUnit::Hour),
@@ -34,7 +39,9 @@ pub fn currency_code(text: &str) -> Option<String> {
         "$" => Some("USD".into()),
         "£" => Some("GBP".into()),
         "kr" | "kr." => None,
-        _ if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) => Some(t.to_ascii_uppercase()),
+        _ if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some(t.to_ascii_uppercase())
+        }
         _ => None,
     }
 }
@@ -46,14 +53,20 @@ pub fn parse_amount(text: &str) -> Option<f64> {
         .filter(|c| !matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}' | '\''))
         .collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
+        return text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0);
     }
     // "100000.00": a decimal point followed by exactly two digits is cents.
     if let Some((whole, cents)) = text.trim().rsplit_once('.')
         && cents.len() == 2
         && !whole.contains(',')
     {
-        return format!("{}.{cents}", whole.replace([' ', '\u{a0}'], "")).parse().ok();
+        return format!("{}.{cents}", whole.replace([' ', '\u{a0}'], ""))
+            .parse()
+            .ok();
     }
     digits.parse().ok()
 }
@@ -89,7 +102,10 @@ pub fn parse_text(text: &str, _language: &str) -> Result<Salary, String> {
         [a, b] if a <= b => (*a, *b),
         _ => return Err("expected one amount or a range like 50,000 - 80,000".into()),
     };
-    let tail = t.rsplit(|c: char| c.is_ascii_digit() || c == '€').next().unwrap_or("");
+    let tail = t
+        .rsplit(|c: char| c.is_ascii_digit() || c == '€')
+        .next()
+        .unwrap_or("");
     let unit = tail
         .split(['/', ' '])
         .filter(|w| !w.is_empty() && *w != "per" && currency_code(w).is_none())
@@ -108,7 +124,11 @@ pub fn find_in_text(body: &str, language: &str) -> Found {
     let lines: Vec<&str> = body.lines().map(str::trim).collect();
     for (i, line) in lines.iter().enumerate() {
         let has_digit = line.chars().any(|c| c.is_ascii_digit());
-        let has_money = line.contains('€') || line.contains("EUR") || line.contains("SEK") || line.contains("NOK") || line.contains("DKK");
+        let has_money = line.contains('€')
+            || line.contains("EUR")
+            || line.contains("SEK")
+            || line.contains("NOK")
+            || line.contains("DKK");
         if has_digit && has_money {
             return match parse_text(line, language) {
                 Ok(s) => Found::Salary(s),
@@ -127,6 +147,9 @@ mod tests {
     #[test]
     fn danish_body_line_reads_as_a_yearly_eur_range() {
         let s = parse_text("€50,000 - €80,000 årligt", "da").unwrap();
-        assert_eq!((s.currency.as_str(), s.min, s.max, s.unit.as_str()), ("EUR", Some(50000.0), Some(80000.0), "YEAR"));
+        assert_eq!(
+            (s.currency.as_str(), s.min, s.max, s.unit.as_str()),
+            ("EUR", Some(50000.0), Some(80000.0), "YEAR")
+        );
     }
 }

@@ -68,7 +68,14 @@ mod tests {
 
     #[test]
     fn employment_words_in_several_languages_map_to_full_time() {
-        for w in ["Full time", "Heltid", "Fuldtid", "Vollzeit", "Kokoaikainen", "FULL_TIME"] {
+        for w in [
+            "Full time",
+            "Heltid",
+            "Fuldtid",
+            "Vollzeit",
+            "Kokoaikainen",
+            "FULL_TIME",
+        ] {
             assert_eq!(employment_type(w), Some(EmploymentType::FullTime), "{w}");
         }
         assert_eq!(employment_type("Sometimes"), None);

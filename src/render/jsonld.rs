@@ -88,7 +88,10 @@ pub fn document(p: &Posting, tracking_params: &BTreeMap<String, String>) -> Valu
             .iter()
             .map(|c| json!({"@type": "Country", "name": c}))
             .collect();
-        d.insert("applicantLocationRequirements".into(), Value::Array(countries));
+        d.insert(
+            "applicantLocationRequirements".into(),
+            Value::Array(countries),
+        );
     }
     if let Some(s) = &p.salary {
         let mut v = Map::new();
@@ -123,7 +126,10 @@ pub fn document(p: &Posting, tracking_params: &BTreeMap<String, String>) -> Valu
         .unwrap_or(false);
     d.insert("directApply".into(), json!(direct));
     d.insert("inLanguage".into(), json!(p.language));
-    d.insert("url".into(), json!(tracking::apply(&p.url, tracking_params)));
+    d.insert(
+        "url".into(),
+        json!(tracking::apply(&p.url, tracking_params)),
+    );
     if let Apply::Email { email } = &p.apply {
         d.insert(
             "applicationContact".into(),

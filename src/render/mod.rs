@@ -54,7 +54,9 @@ impl Format {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
             Format::JsonFeed => "application/feed+json; charset=utf-8",
-            Format::Indeed | Format::Board | Format::Linkedin | Format::Sitemap => "application/xml; charset=utf-8",
+            Format::Indeed | Format::Board | Format::Linkedin | Format::Sitemap => {
+                "application/xml; charset=utf-8"
+            }
             Format::Postings => "application/json; charset=utf-8",
         }
     }
@@ -86,7 +88,11 @@ pub fn feed_updated(postings: &[Posting], fallback: DateTime<Utc>) -> DateTime<U
 }
 
 /// Renders one configured output over `postings` (already valid and in canonical order).
-pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderContext<'_>) -> Vec<Rendered> {
+pub fn render_output(
+    out: &OutputConfig,
+    postings: &[Posting],
+    ctx: &RenderContext<'_>,
+) -> Vec<Rendered> {
     let selected: Vec<&Posting> = postings.iter().filter(|p| out.filter.matches(p)).collect();
     let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
         path,
@@ -101,26 +107,44 @@ pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderConte
             let dir = out.path().trim_end_matches('/');
             for p in &selected {
                 let doc = jsonld::document(p, &out.tracking);
-                files.push(file(format!("{dir}/{}.jsonld", p.id), Format::JsonLd, jsonld::to_bytes(&doc)));
-                files.push(file(format!("{dir}/{}.html", p.id), Format::JsonLdSnippet, jsonld::snippet(&doc, &p.alternates)));
+                files.push(file(
+                    format!("{dir}/{}.jsonld", p.id),
+                    Format::JsonLd,
+                    jsonld::to_bytes(&doc),
+                ));
+                files.push(file(
+                    format!("{dir}/{}.html", p.id),
+                    Format::JsonLdSnippet,
+                    jsonld::snippet(&doc, &p.alternates),
+                ));
             }
         }
         OutputKind::Rss | OutputKind::Atom | OutputKind::Jsonfeed => {
-            let (format, render): (Format, fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>) = match out.kind {
+            let (format, render): (
+                Format,
+                fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>,
+            ) = match out.kind {
                 OutputKind::Rss => (Format::Rss, rss::render),
                 OutputKind::Atom => (Format::Atom, atom::render),
                 _ => (Format::JsonFeed, jsonfeed::render),
             };
             let path = out.path().to_string();
             let meta = FeedMeta::combined(ctx, &path);
-            files.push(file(path.clone(), format, render(&selected, &meta, out, ctx)));
+            files.push(file(
+                path.clone(),
+                format,
+                render(&selected, &meta, out, ctx),
+            ));
             if out.per_language {
                 let mut langs: Vec<&str> = selected.iter().map(|p| p.language.as_str()).collect();
                 langs.sort_unstable();
                 langs.dedup();
                 for lang in langs {
-                    let subset: Vec<&Posting> =
-                        selected.iter().copied().filter(|p| p.language == lang).collect();
+                    let subset: Vec<&Posting> = selected
+                        .iter()
+                        .copied()
+                        .filter(|p| p.language == lang)
+                        .collect();
                     let lang_path = format!("{lang}/{path}");
                     let meta = FeedMeta::language(ctx, &lang_path, lang);
                     files.push(file(lang_path, format, render(&subset, &meta, out, ctx)));
@@ -128,13 +152,25 @@ pub fn render_output(out: &OutputConfig, postings: &[Posting], ctx: &RenderConte
             }
         }
         OutputKind::Indeed => {
-            files.push(file(out.path().into(), Format::Indeed, board::render(&selected, out, ctx)));
+            files.push(file(
+                out.path().into(),
+                Format::Indeed,
+                board::render(&selected, out, ctx),
+            ));
         }
         OutputKind::Linkedin => {
-            files.push(file(out.path().into(), Format::Linkedin, linkedin::render(&selected, out, ctx)));
+            files.push(file(
+                out.path().into(),
+                Format::Linkedin,
+                linkedin::render(&selected, out, ctx),
+            ));
         }
         OutputKind::Sitemap => {
-            files.push(file(out.path().into(), Format::Sitemap, sitemap::render(&selected)));
+            files.push(file(
+                out.path().into(),
+                Format::Sitemap,
+                sitemap::render(&selected),
+            ));
         }
         OutputKind::Postings => {
             let list: Vec<&Posting> = selected;

@@ -60,6 +60,9 @@ mod tests {
 
     #[test]
     fn html_to_text_drops_tags_and_decodes_entities() {
-        assert_eq!(html_to_text("<p>Fish&amp; chips</p><ul><li>x</li></ul>"), "Fish& chips x");
+        assert_eq!(
+            html_to_text("<p>Fish&amp; chips</p><ul><li>x</li></ul>"),
+            "Fish& chips x"
+        );
     }
 }

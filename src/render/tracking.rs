@@ -40,7 +40,10 @@ mod tests {
             apply("https://x.test/job?utm_source=site", &params),
             "https://x.test/job?utm_source=site&utm_medium=feed"
         );
-        assert_eq!(apply("https://x.test/job", &params), "https://x.test/job?utm_medium=feed&utm_source=indeed");
+        assert_eq!(
+            apply("https://x.test/job", &params),
+            "https://x.test/job?utm_medium=feed&utm_source=indeed"
+        );
         assert_eq!(apply("mailto:a@b.test", &params), "mailto:a@b.test");
     }
 }
