@@ -56,6 +56,7 @@ pub struct Site {
     pub config_file: Option<PathBuf>,
     pub base_url: Option<url::Url>,
     pub title: Option<String>,
+    pub author: Option<String>,
     pub language_code: Option<String>,
     pub default_language: Option<String>,
     pub default_in_subdir: bool,
@@ -150,6 +151,13 @@ impl Site {
             config_file: None,
             base_url: url(v),
             title: s(v, "title"),
+            author: s(v, "author").or_else(|| {
+                v.get("params")
+                    .and_then(|p| p.get("author"))
+                    .and_then(|a| a.get("name").or(Some(a)))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }),
             language_code: s(v, "languagecode"),
             default_language: s(v, "defaultcontentlanguage"),
             default_in_subdir: b("defaultcontentlanguageinsubdir"),
