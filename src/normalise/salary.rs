@@ -459,4 +459,19 @@ mod tests {
         assert_eq!(parse_amount("4,5k"), Some(4500.0));
         assert_eq!(numbers("45 000–55 000"), vec!["45 000", "55 000"]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn random_text_never_panics_and_never_gives_a_backwards_salary(
+            s in "[0-9 ,.€$£kKr/\\-–a-zåøæ:A-Z\n]{0,60}",
+            lang in proptest::sample::select(vec!["en", "sv", "da", "nb", "de", "fi", ""]),
+        ) {
+            if let Found::Salary(sal) = find_in_text(&s, lang) {
+                proptest::prop_assert!(sal.min.unwrap() > 0.0 && sal.min <= sal.max, "{s:?}: {sal:?}");
+            }
+            if let Ok(sal) = parse_text(&s, lang) {
+                proptest::prop_assert!(sal.min <= sal.max, "{s:?}: {sal:?}");
+            }
+        }
+    }
 }

@@ -459,3 +459,48 @@ fn symlink_loops_do_not_hang_the_walk() {
     );
     assert_eq!(out.postings.len(), 1);
 }
+
+fn front_matter_line() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just("title: \"A job\"".to_string()),
+        Just("Title: Foo: Bar".to_string()),
+        Just("date: 2026-01-01".to_string()),
+        Just("date: not a date".to_string()),
+        Just("country: NO".to_string()),
+        Just("draft: yes".to_string()),
+        Just("location: Remote (Sweden or Norway)".to_string()),
+        Just("salary: { min: 1, max: x }".to_string()),
+        Just("apply: javascript:alert(1)".to_string()),
+        Just("  - dangling".to_string()),
+        Just("language: da\nLanguage: En".to_string()),
+        "[a-zA-Z]{1,8}: [a-z0-9 {}\\[\\]:\"]{0,12}",
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn random_front_matter_and_bodies_never_panic_and_failures_are_diagnostics(
+        fm in proptest::collection::vec(front_matter_line(), 0..8),
+        fence in proptest::sample::select(vec!["---", "+++", ""]),
+        body in "[a-zA-Z0-9 {}<>%/#*\\[\\]()\n€-]{0,120}",
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = dir.path().join("content/jobs");
+        std::fs::create_dir_all(&jobs).unwrap();
+        let text = if fence.is_empty() { body.clone() } else { format!("{fence}\n{}\n{fence}\n{body}", fm.join("\n")) };
+        std::fs::write(jobs.join("job.md"), &text).unwrap();
+        let (out, n) = run_in(dir.path(), "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"", false);
+        let file_errors = out.diagnostics.iter().filter(|d| d.is_error()).count();
+        // A file is either read (one raw posting) or reported; never both, never neither unless skipped as a draft or future page.
+        proptest::prop_assert!(out.postings.len() + file_errors <= 1, "{:?}", out.diagnostics);
+        for d in out.diagnostics.iter().chain(&n.diagnostics) {
+            proptest::prop_assert!(d.file.is_some(), "{d:?}");
+        }
+        for p in &n.postings {
+            proptest::prop_assert!(!p.description_html.contains("{{"));
+        }
+    }
+}

@@ -527,4 +527,19 @@ mod tests {
         let e = decode(b"---\ntitle: \xff\n").unwrap_err();
         assert_eq!((e.rule, e.line), ("markdown.encoding", 2));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn random_pages_never_panic_and_errors_name_a_line_inside_the_file(
+            s in "(\u{feff})?(\r?\n)?(---|\\+\\+\\+|\\{)?\r?\n[a-zA-Z:\"'{}\\[\\]=, \n\r#-]{0,80}(---|\\+\\+\\+|\\})?\n?[a-z ]{0,10}"
+        ) {
+            match parse(&s) {
+                Ok(p) => proptest::prop_assert!(p.body_line >= 1),
+                Err(e) => {
+                    let lines = s.lines().count().max(1) as u32;
+                    proptest::prop_assert!(e.line >= 1 && e.line <= lines + 1, "{e:?} for {s:?}");
+                }
+            }
+        }
+    }
 }

@@ -495,6 +495,19 @@ fn read_page(
             msg.clone(),
         );
     }
+    if !expanded.unknown.is_empty() {
+        let names: Vec<&str> = expanded.unknown.iter().map(String::as_str).collect();
+        warn(
+            diags,
+            "markdown.shortcode-unknown",
+            Some(page.body_line),
+            "description",
+            format!(
+                "unknown shortcode(s) {}: paired ones keep their content, single ones are dropped; say which under [sources.shortcodes] keep/drop",
+                names.join(", ")
+            ),
+        );
+    }
     let body = body::render(&expanded.markdown, page_url.as_ref());
     if body.removed_templates > 0 {
         warn(

@@ -1,7 +1,7 @@
 //! Hugo shortcodes (`{{< name args >}}`, `{{% name %}}…{{% /name %}}`) removed before markdown:
 //! wrappers keep their content, presentation is dropped, `ref`/`relref` become URLs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What to do with a shortcode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,8 @@ pub struct Expanded {
     pub warnings: Vec<(u32, String)>,
     /// Every tag seen (for data such as `icon-block … link="…"`).
     pub tags: Vec<Tag>,
+    /// Names no rule covers (handled by the default: paired kept, self-closing dropped).
+    pub unknown: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +70,13 @@ pub fn expand(
     let toks = tokenize(text, &mut out.warnings);
     for t in &toks {
         if let Tok::Open { tag, .. } = t {
+            if rule(&tag.name)
+                .or_else(|| builtin_action(&tag.name))
+                .is_none()
+                && !matches!(tag.name.as_str(), "ref" | "relref")
+            {
+                out.unknown.insert(tag.name.clone());
+            }
             out.tags.push(tag.clone());
         }
     }
@@ -314,6 +323,7 @@ mod tests {
         );
         assert_eq!(e.markdown, "A  B  C ");
         assert_eq!(e.tags[1].named["link"], "https://a.test/");
+        assert_eq!(e.unknown.iter().collect::<Vec<_>>(), vec!["mystery"]);
     }
 
     #[test]
@@ -344,6 +354,37 @@ mod tests {
         assert_eq!(e.warnings.len(), 1);
         assert_eq!(e.warnings[0].0, 1);
         assert_eq!(e.markdown, "Before\n note text");
+    }
+
+    fn fragments() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let frag = prop_oneof![
+            Just("{{<"),
+            Just("{{%"),
+            Just(">}}"),
+            Just("%}}"),
+            Just("{{"),
+            Just("}}"),
+            Just("/"),
+            Just(" note "),
+            Just("accordion"),
+            Just(" title=\"x\" "),
+            Just("\n"),
+            Just("ref"),
+            Just("\""),
+            Just("Text "),
+            Just("*")
+        ];
+        proptest::collection::vec(frag, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_shortcode_soup_never_panics_and_renders_without_braces(s in fragments()) {
+            let e = run(&s);
+            let body = super::super::body::render(&e.markdown, None);
+            proptest::prop_assert!(!body.html.contains("{{"), "{:?} -> {}", s, body.html);
+        }
     }
 
     #[test]
