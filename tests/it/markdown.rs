@@ -504,3 +504,51 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn configured_field_names_value_words_exclusion_key_and_shortcode_rules_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("content/jobb");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("a.md"),
+        "---\njobtitle: \"Driftstekniker\"\ndate: \"2026-01-10\"\nform: \"Fast anställning\"\nort: \"Flexibelt\"\nlön: { currency: SEK, min: 40000, max: 48000, unit: month }\n---\nText.\n\n{{% note %}}Intern anteckning{{% /note %}}\n\nLön: 1 - 2 EUR per year\n",
+    )
+    .unwrap();
+    std::fs::write(
+        jobs.join("b.md"),
+        "---\njobtitle: Hidden\ndate: 2026-01-10\npublicera: false\n---\nx\n",
+    )
+    .unwrap();
+    let source = r#"path = "."
+section = "jobb"
+base_url = "https://x.example/"
+language = "sv"
+exclude_key = "publicera"
+employment_words = { "Fast anställning" = "FULL_TIME" }
+arrangement_words = { "Flexibelt" = "hybrid" }
+shortcodes = { drop = ["note"] }
+[sources.fields]
+title = "jobtitle"
+employment = "form"
+location = "ort"
+salary = "lön""#;
+    let (out, n) = run_in(dir.path(), source, false);
+    assert_eq!(out.postings.len(), 1, "{:?}", out.diagnostics);
+    let p = &n.postings[0];
+    assert_eq!(p.title, "Driftstekniker");
+    assert_eq!(p.language, "sv");
+    assert_eq!(p.employment_types, vec![EmploymentType::FullTime]);
+    assert_eq!(p.workplace.arrangement, Arrangement::Hybrid);
+    assert!(
+        !p.description_html.contains("Intern anteckning"),
+        "{}",
+        p.description_html
+    );
+    // Front matter salary wins over the body line.
+    let s = p.salary.as_ref().unwrap();
+    assert_eq!(
+        (s.currency.as_str(), s.min, s.max, s.unit.as_str()),
+        ("SEK", Some(40000.0), Some(48000.0), "MONTH")
+    );
+}

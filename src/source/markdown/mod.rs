@@ -956,4 +956,43 @@ mod tests {
         assert_eq!(f.keys("title"), vec!["jobtitle"]);
         assert!(f.keys("apply").contains(&"sidebarlinkurl".to_string()));
     }
+
+    fn salary(fm: &str) -> Option<RawSalary> {
+        let page = frontmatter::parse(&format!("---\n{fm}\n---\n")).unwrap();
+        let value = pick(
+            &page,
+            &MarkdownConfig::default(),
+            &mut BTreeMap::new(),
+            "salary",
+        );
+        salary_of(&page, value, &mut BTreeMap::new())
+    }
+
+    #[test]
+    fn structured_salary_from_a_nested_table_separate_keys_or_a_phrase() {
+        let nested =
+            salary("salary:\n  currency: EUR\n  minValue: 50000\n  max: 80000\n  unitText: YEAR")
+                .unwrap();
+        assert_eq!(
+            (
+                nested.currency.as_deref(),
+                nested.min.as_deref(),
+                nested.max.as_deref(),
+                nested.unit.as_deref()
+            ),
+            (Some("EUR"), Some("50000"), Some("80000"), Some("YEAR"))
+        );
+        let flat = salary("salaryMin: 50000\nsalaryMax: 80000\ncurrency: EUR\nunit: year").unwrap();
+        assert_eq!(
+            (
+                flat.min.as_deref(),
+                flat.max.as_deref(),
+                flat.currency.as_deref()
+            ),
+            (Some("50000"), Some("80000"), Some("EUR"))
+        );
+        let text = salary("salary: \"€50,000 - €80,000 per year\"").unwrap();
+        assert_eq!(text.text.as_deref(), Some("€50,000 - €80,000 per year"));
+        assert_eq!(salary("title: x"), None);
+    }
 }
