@@ -279,6 +279,7 @@ fn field_lines_point_at_the_front_matter_keys() {
     assert_eq!(da.line_of("apply"), Some(6));
     assert_eq!(da.line_of("employment"), Some(10));
     assert_eq!(da.line_of("description"), Some(12));
+    assert_eq!(da.line_of("salary"), Some(33), "the body line with the amount");
 }
 
 #[test]

@@ -580,6 +580,17 @@ fn read_page(
     }
 
     let salary = salary_of(&page, pick(&page, cfg, &mut lines, "salary"), &mut lines);
+    if salary.is_none()
+        && let Some(i) = page.body.lines().position(|l| {
+            l.chars().any(|c| c.is_ascii_digit())
+                && (l.contains(['€', '$', '£'])
+                    || l.split(|c: char| !c.is_alphanumeric())
+                        .any(|w| matches!(w, "EUR" | "SEK" | "NOK" | "DKK" | "USD" | "GBP" | "kr")))
+        })
+    {
+        // Salary stated only in the body: point its diagnostics at that line.
+        lines.insert("salary".into(), page.body_line + i as u32);
+    }
     let group = page
         .text("translationkey")
         .or_else(|| Some(group_of(&c.rel, cfg.section.as_deref())));
