@@ -279,7 +279,11 @@ fn field_lines_point_at_the_front_matter_keys() {
     assert_eq!(da.line_of("apply"), Some(6));
     assert_eq!(da.line_of("employment"), Some(10));
     assert_eq!(da.line_of("description"), Some(12));
-    assert_eq!(da.line_of("salary"), Some(33), "the body line with the amount");
+    assert_eq!(
+        da.line_of("salary"),
+        Some(33),
+        "the body line with the amount"
+    );
 }
 
 #[test]
@@ -552,4 +556,34 @@ salary = "lön""#;
         (s.currency.as_str(), s.min, s.max, s.unit.as_str()),
         ("SEK", Some(40000.0), Some(48000.0), "MONTH")
     );
+}
+
+#[test]
+fn pages_hugo_does_not_render_are_not_postings() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("content/jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("a.md"),
+        "---\ntitle: A\ndate: 2026-01-01\nbuild:\n  render: never\n---\nx\n",
+    )
+    .unwrap();
+    std::fs::write(
+        jobs.join("b.md"),
+        "---\ntitle: B\ndate: 2026-01-01\njobfeed: false\n---\nx\n",
+    )
+    .unwrap();
+    std::fs::write(
+        jobs.join("c.md"),
+        "---\ntitle: C\ndate: 2026-01-01\n---\nx\n",
+    )
+    .unwrap();
+    let (out, _) = run_in(
+        dir.path(),
+        "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
+        false,
+    );
+    let origins: Vec<&str> = out.postings.iter().map(|p| p.origin.as_str()).collect();
+    assert_eq!(origins.len(), 1, "{origins:?}");
+    assert!(origins[0].ends_with("c.md"));
 }

@@ -390,6 +390,17 @@ fn read_page(
     if truthy(page.fields.get("draft")) == Some(true) && !ctx.drafts {
         return None;
     }
+    // Hugo build options: `build: { render: never }` (or the older `_build`) publishes no page.
+    let build = page
+        .fields
+        .get("build")
+        .or_else(|| page.fields.get("_build"));
+    if let Some(Value::Object(b)) = build
+        && let Some(render) = b.get("render")
+        && (render == &Value::Bool(false) || render.as_str() == Some("never"))
+    {
+        return None;
+    }
     let exclude_key = cfg
         .exclude_key
         .as_deref()
@@ -947,6 +958,20 @@ mod tests {
         assert!(glob_match("**/index.md", "jobs/x/index.md"));
         assert!(glob_match("jobs/**/*.md", "jobs/a.md"));
         assert!(!glob_match("jobs/*.md", "blog/a.md"));
+    }
+
+    #[test]
+    fn filename_language_suffix_names_the_translation() {
+        let mut site = Site::default();
+        site.languages
+            .insert("sv".into(), hugo::Language::default());
+        let (rel, lang) = language_suffix(Path::new("career/job.sv.md"), &site);
+        assert_eq!(
+            (rel, lang.as_deref()),
+            (PathBuf::from("career/job.md"), Some("sv"))
+        );
+        let (rel, lang) = language_suffix(Path::new("career/v1.2.md"), &site);
+        assert_eq!((rel, lang), (PathBuf::from("career/v1.2.md"), None));
     }
 
     #[test]
