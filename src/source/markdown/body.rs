@@ -101,22 +101,37 @@ fn plain_text(events: &[Event<'_>]) -> String {
     out
 }
 
-/// Removes Go-template text (`{{ .Title }}`) a renderer would print literally.
+/// Removes template text a markdown renderer would print literally: Go templates
+/// (`{{ .Title }}`) and Jekyll Liquid (`{% include x %}`, `{% comment %}…{% endcomment %}`).
 fn strip_templates(s: &str) -> (String, usize) {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     let mut n = 0;
-    while let Some(start) = rest.find("{{") {
+    loop {
+        let next = ["{{", "{%"]
+            .iter()
+            .filter_map(|o| rest.find(o).map(|i| (i, *o)))
+            .min_by_key(|(i, _)| *i);
+        let Some((start, open)) = next else {
+            break;
+        };
         out.push_str(&rest[..start]);
-        match rest[start..].find("}}") {
+        n += 1;
+        let close = if open == "{{" { "}}" } else { "%}" };
+        let after = &rest[start + 2..];
+        match after.find(close) {
             Some(end) => {
-                n += 1;
-                rest = &rest[start + end + 2..];
+                let inner = after[..end].trim().trim_start_matches('-').trim();
+                rest = &after[end + 2..];
+                if open == "{%" && inner.starts_with("comment") {
+                    // A Liquid comment hides everything up to its end tag.
+                    rest = match rest.find("endcomment") {
+                        Some(i) => rest[i..].find("%}").map_or("", |j| &rest[i + j + 2..]),
+                        None => "",
+                    };
+                }
             }
-            None => {
-                n += 1;
-                rest = &rest[start + 2..];
-            }
+            None => rest = after,
         }
     }
     out.push_str(rest);
@@ -257,6 +272,16 @@ mod tests {
         let b = render("**Pay:**  \n€1 - €2 yearly\n\n|a|b|\n|-|-|\n|1|2|", None);
         assert!(b.html.contains("<table>"), "{}", b.html);
         assert!(b.text.contains("Pay:\n€1 - €2 yearly\n"), "{:?}", b.text);
+    }
+
+    #[test]
+    fn liquid_tags_and_comments_are_removed() {
+        let b = render(
+            "A {% include x.html %} B {% comment %}hidden{% endcomment %} C",
+            None,
+        );
+        assert_eq!(b.html, "<p>A  B  C</p>");
+        assert_eq!(b.removed_templates, 2);
     }
 
     #[test]

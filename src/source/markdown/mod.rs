@@ -390,6 +390,10 @@ fn read_page(
     if truthy(page.fields.get("draft")) == Some(true) && !ctx.drafts {
         return None;
     }
+    // Jekyll hides a page with `published: false` (in Hugo `published` is a date).
+    if page.fields.get("published") == Some(&Value::Bool(false)) {
+        return None;
+    }
     // Hugo build options: `build: { render: never }` (or the older `_build`) publishes no page.
     let build = page
         .fields
@@ -527,7 +531,7 @@ fn read_page(
             Some(page.body_line),
             "description",
             format!(
-                "{} template expression(s) (`{{{{ … }}}}`) in the body were removed; a feed cannot run templates",
+                "{} template tag(s) (`{{{{ … }}}}` or `{{% … %}}`) in the body were removed; a feed cannot run templates",
                 body.removed_templates
             ),
         );
