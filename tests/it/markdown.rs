@@ -587,3 +587,32 @@ fn pages_hugo_does_not_render_are_not_postings() {
     assert_eq!(origins.len(), 1, "{origins:?}");
     assert!(origins[0].ends_with("c.md"));
 }
+
+#[test]
+fn apply_button_shortcode_supplies_the_apply_link_when_front_matter_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("content/jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("a.md"),
+        "---\ntitle: A\ndate: 2026-01-01\n---\nText.\n\n{{< icon-block-horisontal text=\"Apply\" link=\"https://ats.example/9\" >}}\n",
+    )
+    .unwrap();
+    let (out, n) = run_in(
+        dir.path(),
+        "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
+        false,
+    );
+    assert_eq!(
+        n.postings[0].apply,
+        Apply::Url {
+            url: "https://ats.example/9".into()
+        }
+    );
+    assert_eq!(out.postings[0].line_of("apply"), Some(7));
+    assert!(
+        !n.postings[0].description_html.contains("Apply"),
+        "{}",
+        n.postings[0].description_html
+    );
+}
