@@ -236,6 +236,18 @@ impl Site {
             .map(String::as_str)
     }
 
+    /// The URL path of a section's list page: its `permalinks.section` pattern, else `/<section>/`.
+    pub fn section_path(&self, lang: Option<&str>, section: &str) -> String {
+        lang.and_then(|l| self.languages.get(l))
+            .and_then(|l| l.permalinks.section.get(section))
+            .or_else(|| self.permalinks.section.get(section))
+            .cloned()
+            .unwrap_or_else(|| {
+                let segs: Vec<String> = section.split('/').map(|s| self.urlize(s)).collect();
+                format!("/{}/", segs.join("/"))
+            })
+    }
+
     /// The URL path (from the base) Hugo gives a page at `rel` (relative to its content root).
     pub fn page_path(&self, lang: Option<&str>, rel: &Path, facts: &PageFacts<'_>) -> String {
         let parts: Vec<String> = rel
@@ -539,6 +551,18 @@ languages = ['sv']
         };
         let u = s.page_url(Some("da"), Path::new("career/a.md"), &f, None, None);
         assert_eq!(u.as_deref(), Some("https://example.dk/career/my-slug/"));
+    }
+
+    #[test]
+    fn section_pages_use_their_own_permalinks() {
+        let v = parse_config(
+            "hugo.toml",
+            "[languages.sv.permalinks.section]\ncareer = '/karriar/'\n",
+        )
+        .unwrap();
+        let s = Site::from_value(&lowercase_keys(v));
+        assert_eq!(s.section_path(Some("sv"), "career"), "/karriar/");
+        assert_eq!(s.section_path(Some("da"), "career"), "/career/");
     }
 
     #[test]

@@ -801,9 +801,8 @@ fn resolve_ref(
         let base = override_base
             .cloned()
             .or_else(|| site.base_for(lang, Some(fallback)))?;
-        base.join(&format!("{}/", site.urlize(&section)))
-            .ok()?
-            .to_string()
+        let path = site.section_path(lang, &section);
+        base.join(path.trim_start_matches('/')).ok()?.to_string()
     } else {
         site.page_url(lang, &rel, &facts, override_base, Some(fallback))?
     };
