@@ -330,7 +330,10 @@ fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) ->
     if let Some(s) = &raw.salary {
         if s.min.is_some() || s.max.is_some() {
             let num = |v: &Option<String>| v.as_deref().and_then(salary::parse_amount);
-            let currency = s.currency.as_deref().and_then(salary::currency_code);
+            let currency = s
+                .currency
+                .as_deref()
+                .and_then(|c| salary::currency_for(c, language));
             let unit = s
                 .unit
                 .as_deref()

@@ -5,6 +5,7 @@ mod cli;
 mod crash;
 mod daemon;
 mod deploy;
+mod markdown;
 mod notify;
 mod schemas;
 mod status_page;
