@@ -43,6 +43,7 @@ fn run_in(dir: &Path, source: &str, drafts: bool) -> (SourceOutput, Normalised) 
     let ctx = SourceContext {
         feed: &feed.config,
         config_dir: &feed.dir,
+        state_dir: &feed.dir,
         drafts,
         now: now(),
     };
