@@ -10,6 +10,7 @@ use anyhow::Context;
 use chrono::Utc;
 
 use crate::cli::{
+    InitArgs,
     BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs,
 };
 use crate::config::{self, LoadedFeed};
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema(a) => schema(&a),
         Command::Serve(a) => serve(&a, &progress),
         Command::Healthcheck(a) => healthcheck(&a.url),
+        Command::Init(a) => init(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -326,4 +328,40 @@ fn healthcheck(url: &str) -> anyhow::Result<u8> {
         eprintln!("{url}: unhealthy: {}", line.lines().next().unwrap_or(""));
     }
     Ok(if ok { EXIT_OK } else { EXIT_INVALID })
+}
+
+/// Writes a drafted feed config for a Hugo site and says what needs a human.
+fn init(a: &InitArgs) -> anyhow::Result<u8> {
+    let name = a
+        .from_hugo
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "site".into());
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("feeds").join(format!("{}.toml", crate::normalise::slug_id(&name))));
+    anyhow::ensure!(
+        a.force || !out.exists(),
+        "{} exists already: pass --out FILE or --force",
+        out.display()
+    );
+    let result = crate::source::markdown::init::init_from_hugo(&a.from_hugo, a.section.as_deref(), &out)
+        .with_context(|| format!("reading the site at {}", a.from_hugo.display()))?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&out, &result.toml).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "wrote {}: section {}, {} posting file(s)",
+        out.display(),
+        result.section.as_deref().unwrap_or("(none found)"),
+        result.postings
+    );
+    for u in &result.undecided {
+        eprintln!("  to decide: {u}");
+    }
+    eprintln!("next: jobfeed check --config {0} && jobfeed build --config {0}", out.display());
+    Ok(EXIT_OK)
 }

@@ -43,6 +43,24 @@ pub enum Command {
     Serve(ServeArgs),
     /// Exit 0 when the daemon at URL answers 200 (for container health checks).
     Healthcheck(HealthcheckArgs),
+    /// Draft a ready, commented feed config for an existing site.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The root of a Hugo site (the directory with hugo.toml or config.toml).
+    #[arg(long, value_name = "SITE_DIR")]
+    pub from_hugo: PathBuf,
+    /// The section holding the postings; default: found (career, jobs, karriar …).
+    #[arg(long, value_name = "NAME")]
+    pub section: Option<String>,
+    /// Where to write the feed config; default `feeds/<site name>.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
