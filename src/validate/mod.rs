@@ -315,6 +315,7 @@ fn describe(e: &ValidationError<'_>) -> (String, String) {
                 "addressCountry" => " (an ISO 3166-1 alpha-2 code such as SE, DE, US)",
                 "inLanguage" | "language" => " (a BCP 47 tag such as en, sv, pt-BR)",
                 "title" | "description" | "name" => " (it must not be blank)",
+                "url" => " (an absolute http or https URL)",
                 _ => "",
             };
             (
