@@ -68,8 +68,14 @@ fn salary(doc: &Value, out: &mut Vec<Diagnostic>) {
                 Some(Value::String(u)) => format!("unit {u:?} is not one Google knows"),
                 Some(other) => format!("unit {other} is not text"),
             };
-            let hint = match found.and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
-                Some("ANNUAL" | "ANNUALLY" | "YEARLY" | "PER YEAR" | "YEARS") => " (for a yearly salary write YEAR)",
+            let hint = match found
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
+                Some("ANNUAL" | "ANNUALLY" | "YEARLY" | "PER YEAR" | "YEARS") => {
+                    " (for a yearly salary write YEAR)"
+                }
                 Some("HOURLY" | "HOURS") => " (for an hourly wage write HOUR)",
                 Some("MONTHLY" | "MONTHS") => " (for a monthly salary write MONTH)",
                 Some("WEEKLY" | "WEEKS") => " (for a weekly wage write WEEK)",
@@ -196,7 +202,10 @@ fn title(doc: &Value, out: &mut Vec<Diagnostic>) {
         why.push("is in ALL CAPS".to_string());
     }
     if !marks.is_empty() {
-        why.push(format!("contains {:?}", marks.into_iter().collect::<String>()));
+        why.push(format!(
+            "contains {:?}",
+            marks.into_iter().collect::<String>()
+        ));
     }
     if !why.is_empty() {
         out.push(
@@ -226,7 +235,9 @@ fn address_country(doc: &Value, out: &mut Vec<Diagnostic>) {
         let country = place.get("address").and_then(|a| a.get("addressCountry"));
         let problem = match country {
             None => "has no country".to_string(),
-            Some(Value::String(c)) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) => continue,
+            Some(Value::String(c)) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) => {
+                continue;
+            }
             Some(Value::String(c)) => format!("has country {c:?}, not an ISO 3166-1 alpha-2 code"),
             Some(other) => format!("has country {other}, not an ISO 3166-1 alpha-2 code"),
         };
@@ -304,18 +315,27 @@ mod tests {
 
     #[test]
     fn minimum_above_maximum_is_an_error() {
-        let doc = json!({"baseSalary": {"value": {"minValue": 90, "maxValue": 20, "unitText": "YEAR"}}});
+        let doc =
+            json!({"baseSalary": {"value": {"minValue": 90, "maxValue": 20, "unitText": "YEAR"}}});
         assert!(rules(&doc).contains(&"jsonld.salary-range".into()));
     }
 
     #[test]
     fn telecommute_needs_named_countries() {
-        for reqs in [json!(null), json!([]), json!([{"@type": "Country", "name": ""}]), json!({"name": "SE"})] {
+        for reqs in [
+            json!(null),
+            json!([]),
+            json!([{"@type": "Country", "name": ""}]),
+            json!({"name": "SE"}),
+        ] {
             let mut doc = json!({"jobLocationType": "TELECOMMUTE"});
             if !reqs.is_null() {
                 doc["applicantLocationRequirements"] = reqs.clone();
             }
-            assert!(rules(&doc).contains(&"jsonld.remote-countries".into()), "{reqs}");
+            assert!(
+                rules(&doc).contains(&"jsonld.remote-countries".into()),
+                "{reqs}"
+            );
         }
         let ok = json!({"jobLocationType": "TELECOMMUTE", "applicantLocationRequirements": [{"name": "SE"}]});
         assert!(!rules(&ok).contains(&"jsonld.remote-countries".into()));
@@ -338,8 +358,14 @@ mod tests {
     #[test]
     fn shouting_titles_warn_but_acronyms_do_not() {
         let shout = check(&json!({"title": "PLATFORM ENGINEER"}));
-        assert!(shout.iter().any(|d| d.rule == "jsonld.title-style" && !d.is_error()));
-        assert!(rules(&json!({"title": "Senior Engineer!"})).contains(&"jsonld.title-style".into()));
+        assert!(
+            shout
+                .iter()
+                .any(|d| d.rule == "jsonld.title-style" && !d.is_error())
+        );
+        assert!(
+            rules(&json!({"title": "Senior Engineer!"})).contains(&"jsonld.title-style".into())
+        );
         assert!(!rules(&json!({"title": "CTO"})).contains(&"jsonld.title-style".into()));
     }
 
@@ -355,7 +381,13 @@ mod tests {
             .filter(|d| d.rule == "jsonld.address-country")
             .filter_map(|d| d.field)
             .collect();
-        assert_eq!(fields, ["/jobLocation/1/address/addressCountry", "/jobLocation/2/address/addressCountry"]);
+        assert_eq!(
+            fields,
+            [
+                "/jobLocation/1/address/addressCountry",
+                "/jobLocation/2/address/addressCountry"
+            ]
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ impl std::fmt::Debug for Gate {
 }
 
 fn json_validator(name: &str, text: &str) -> Validator {
-    let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("embedded {name} is not JSON: {e}"));
+    let schema: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("embedded {name} is not JSON: {e}"));
     // Formats (date-time, uri, email) are only checked when asked for (stack.md pitfall 3).
     jsonschema::draft202012::options()
         .should_validate_formats(true)
@@ -53,7 +54,8 @@ fn json_validator(name: &str, text: &str) -> Validator {
 }
 
 fn xsd(name: &str, text: &str) -> xsd::Xsd {
-    xsd::Xsd::parse(text).unwrap_or_else(|e| panic!("embedded {name} is outside the supported XSD subset: {e}"))
+    xsd::Xsd::parse(text)
+        .unwrap_or_else(|e| panic!("embedded {name} is outside the supported XSD subset: {e}"))
 }
 
 impl Gate {
@@ -92,7 +94,11 @@ impl Gate {
             .collect();
         let mut out: Vec<Diagnostic> = schema.into_iter().chain(rules).collect();
         // Errors first, then by field, so reports read top-down.
-        out.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.field.cmp(&b.field)));
+        out.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.field.cmp(&b.field))
+        });
         out
     }
 
@@ -103,39 +109,54 @@ impl Gate {
         match file.format {
             Format::JsonLd => match parse_json(bytes) {
                 Ok(doc) => self.errors_of_posting(&doc),
-                Err(d) => vec![d],
+                Err(e) => vec![json_error(&e)],
             },
             Format::JsonLdSnippet => self.check_snippet(bytes),
             Format::JsonFeed => match parse_json(bytes) {
-                Ok(doc) => dedupe_fields(schema_diagnostics(&self.jsonfeed, &doc, "jsonfeed.schema")),
-                Err(d) => vec![d],
+                Ok(doc) => {
+                    dedupe_fields(schema_diagnostics(&self.jsonfeed, &doc, "jsonfeed.schema"))
+                }
+                Err(e) => vec![json_error(&e)],
             },
             Format::Postings => match parse_json(bytes) {
                 Ok(Value::Array(items)) => items
                     .iter()
                     .enumerate()
                     .flat_map(|(i, item)| {
-                        schema_diagnostics(&self.posting, item, "postings.schema").into_iter().map(move |d| {
-                            let field = format!("/{i}{}", d.field.as_deref().unwrap_or(""));
-                            d.field(field)
-                        })
+                        schema_diagnostics(&self.posting, item, "postings.schema")
+                            .into_iter()
+                            .map(move |d| {
+                                let field = format!("/{i}{}", d.field.as_deref().unwrap_or(""));
+                                d.field(field)
+                            })
                     })
                     .collect(),
-                Ok(_) => vec![Diagnostic::error("postings.schema", "postings.json must be a JSON array of postings").field("")],
-                Err(d) => vec![d],
+                Ok(_) => vec![
+                    Diagnostic::error(
+                        "postings.schema",
+                        "postings.json must be a JSON array of postings",
+                    )
+                    .field(""),
+                ],
+                Err(e) => vec![json_error(&e)],
             },
             Format::Rss => with_xml(bytes, xml::check_rss),
             Format::Atom => with_xml(bytes, xml::check_atom),
             Format::Sitemap => with_xml(bytes, xml::check_sitemap),
             Format::Indeed => with_xml(bytes, |root| check_xsd(&self.indeed, "indeed.xsd", root)),
-            Format::Linkedin => with_xml(bytes, |root| check_xsd(&self.linkedin, "linkedin.xsd", root)),
+            Format::Linkedin => with_xml(bytes, |root| {
+                check_xsd(&self.linkedin, "linkedin.xsd", root)
+            }),
             // Board profiles rename elements freely: only well-formedness is common to them.
             Format::Board => with_xml(bytes, |_| Vec::new()),
         }
     }
 
     fn errors_of_posting(&self, doc: &Value) -> Vec<Diagnostic> {
-        self.check_posting(doc).into_iter().filter(Diagnostic::is_error).collect()
+        self.check_posting(doc)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
     }
 
     /// The `<script type="application/ld+json">` snippet: nothing in the JSON may end the
@@ -172,7 +193,10 @@ impl Gate {
         }
         match serde_json::from_str::<Value>(body) {
             Ok(doc) => out.extend(self.errors_of_posting(&doc)),
-            Err(e) => out.push(Diagnostic::error("snippet.script", format!("the JSON inside <script> does not parse: {e}"))),
+            Err(e) => out.push(Diagnostic::error(
+                "snippet.script",
+                format!("the JSON inside <script> does not parse: {e}"),
+            )),
         }
         out
     }
@@ -184,10 +208,13 @@ impl Default for Gate {
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Value, Diagnostic> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        Diagnostic::error("output.json", format!("not valid JSON: {e}")).line(u32::try_from(e.line()).ok())
-    })
+fn parse_json(bytes: &[u8]) -> serde_json::Result<Value> {
+    serde_json::from_slice(bytes)
+}
+
+fn json_error(e: &serde_json::Error) -> Diagnostic {
+    Diagnostic::error("output.json", format!("not valid JSON: {e}"))
+        .line(u32::try_from(e.line()).ok())
 }
 
 fn with_xml(bytes: &[u8], check: impl FnOnce(&xml::Element) -> Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -201,7 +228,11 @@ fn check_xsd(schema: &xsd::Xsd, rule: &str, root: &xml::Element) -> Vec<Diagnost
     schema
         .validate(root)
         .into_iter()
-        .map(|e| Diagnostic::error(rule, e.message).field(e.path).line(Some(e.line)))
+        .map(|e| {
+            Diagnostic::error(rule, e.message)
+                .field(e.path)
+                .line(Some(e.line))
+        })
         .collect()
 }
 
@@ -237,7 +268,9 @@ fn describe(e: &ValidationError<'_>) -> (String, String) {
         ValidationErrorKind::Required { property } => {
             let prop = property.as_str().unwrap_or_default();
             let field = format!("{path}/{}", prop.replace('~', "~0").replace('/', "~1"));
-            let why = property_hint(prop).map(|h| format!(": {h}")).unwrap_or_default();
+            let why = property_hint(prop)
+                .map(|h| format!(": {h}"))
+                .unwrap_or_default();
             (field, format!("`{prop}` is required but missing{why}"))
         }
         ValidationErrorKind::Enum { options } => {
@@ -245,34 +278,58 @@ fn describe(e: &ValidationError<'_>) -> (String, String) {
                 .as_array()
                 .map(|a| a.iter().map(short_json).collect::<Vec<_>>().join(", "))
                 .unwrap_or_default();
-            (path, format!("{shown} is not allowed here; use one of: {opts}"))
+            (
+                path,
+                format!("{shown} is not allowed here; use one of: {opts}"),
+            )
         }
-        ValidationErrorKind::Constant { expected_value } => {
-            (path, format!("{shown} is not allowed here; the only allowed value is {}", short_json(expected_value)))
-        }
-        ValidationErrorKind::Format { format } => (path, format!("{shown} is not a valid {format}{}", format_hint(format))),
+        ValidationErrorKind::Constant { expected_value } => (
+            path,
+            format!(
+                "{shown} is not allowed here; the only allowed value is {}",
+                short_json(expected_value)
+            ),
+        ),
+        ValidationErrorKind::Format { format } => (
+            path,
+            format!("{shown} is not a valid {format}{}", format_hint(format)),
+        ),
         ValidationErrorKind::AnyOf { .. } if name == "datePosted" || name == "validThrough" => (
             path,
-            format!("{shown} is not an ISO 8601 date (2026-11-27) or date-time with offset (2026-11-27T09:00:00Z)"),
+            format!(
+                "{shown} is not an ISO 8601 date (2026-11-27) or date-time with offset (2026-11-27T09:00:00Z)"
+            ),
         ),
         ValidationErrorKind::AnyOf { .. } if name == "value" => (
             path,
-            "the salary has no amount: give `value`, or `minValue` and/or `maxValue`, as numbers".into(),
+            "the salary has no amount: give `value`, or `minValue` and/or `maxValue`, as numbers"
+                .into(),
         ),
-        ValidationErrorKind::AnyOf { .. } => (path, format!("{shown} does not have any of the allowed shapes")),
+        ValidationErrorKind::AnyOf { .. } => (
+            path,
+            format!("{shown} does not have any of the allowed shapes"),
+        ),
         ValidationErrorKind::Pattern { pattern } => {
             let hint = match name.as_str() {
                 "currency" => " (an ISO 4217 code such as EUR, SEK, USD)",
                 "addressCountry" => " (an ISO 3166-1 alpha-2 code such as SE, DE, US)",
                 "inLanguage" | "language" => " (a BCP 47 tag such as en, sv, pt-BR)",
                 "title" | "description" | "name" => " (it must not be blank)",
+                "url" => " (an absolute http or https URL)",
                 _ => "",
             };
-            (path, format!("{shown} does not match the pattern {pattern}{hint}"))
+            (
+                path,
+                format!("{shown} does not match the pattern {pattern}{hint}"),
+            )
         }
-        ValidationErrorKind::MinItems { limit } => {
-            (path, format!("needs at least {limit} item{}", if *limit == 1 { "" } else { "s" }))
-        }
+        ValidationErrorKind::MinItems { limit } => (
+            path,
+            format!(
+                "needs at least {limit} item{}",
+                if *limit == 1 { "" } else { "s" }
+            ),
+        ),
         ValidationErrorKind::MinLength { .. } => (path, "must not be empty".into()),
         _ => (path, e.to_string()),
     }
@@ -347,7 +404,11 @@ mod tests {
         doc["baseSalary"]["currency"] = "euro".into();
         doc["datePosted"] = "yesterday".into();
         let d = Gate::new().check_posting(&doc);
-        let fields: Vec<&str> = d.iter().filter(|d| d.is_error()).filter_map(|d| d.field.as_deref()).collect();
+        let fields: Vec<&str> = d
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| d.field.as_deref())
+            .collect();
         assert_eq!(fields, ["/baseSalary/currency", "/datePosted"], "{d:#?}");
     }
 
@@ -355,17 +416,31 @@ mod tests {
     fn unit_annual_is_reported_once_by_the_specific_rule() {
         let mut doc = doc();
         doc["baseSalary"]["value"]["unitText"] = "ANNUAL".into();
-        let errors: Vec<Diagnostic> = Gate::new().check_posting(&doc).into_iter().filter(Diagnostic::is_error).collect();
+        let errors: Vec<Diagnostic> = Gate::new()
+            .check_posting(&doc)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].rule, "jsonld.salary-unit");
-        assert_eq!(errors[0].field.as_deref(), Some("/baseSalary/value/unitText"));
+        assert_eq!(
+            errors[0].field.as_deref(),
+            Some("/baseSalary/value/unitText")
+        );
     }
 
     #[test]
     fn missing_address_country_is_reported_once() {
         let mut doc = doc();
-        doc["jobLocation"]["address"].as_object_mut().unwrap().remove("addressCountry");
-        let errors: Vec<Diagnostic> = Gate::new().check_posting(&doc).into_iter().filter(Diagnostic::is_error).collect();
+        doc["jobLocation"]["address"]
+            .as_object_mut()
+            .unwrap()
+            .remove("addressCountry");
+        let errors: Vec<Diagnostic> = Gate::new()
+            .check_posting(&doc)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].rule, "jsonld.address-country");
     }
@@ -375,12 +450,21 @@ mod tests {
         let mut doc = doc();
         let o = doc.as_object_mut().unwrap();
         o.remove("jobLocation");
-        assert!(Gate::new().check_posting(&doc).iter().all(|d| !d.is_error()));
+        assert!(
+            Gate::new()
+                .check_posting(&doc)
+                .iter()
+                .all(|d| !d.is_error())
+        );
         let o = doc.as_object_mut().unwrap();
         o.remove("jobLocationType");
         o.remove("applicantLocationRequirements");
         let d = Gate::new().check_posting(&doc);
-        assert!(d.iter().any(|d| d.is_error() && d.field.as_deref() == Some("/jobLocation")), "{d:#?}");
+        assert!(
+            d.iter()
+                .any(|d| d.is_error() && d.field.as_deref() == Some("/jobLocation")),
+            "{d:#?}"
+        );
     }
 
     #[test]
@@ -395,7 +479,9 @@ mod tests {
             bytes,
         };
         assert_eq!(gate.check_file(&file(good.clone())), vec![]);
-        let raw = String::from_utf8(good.clone()).unwrap().replace("Platform Engineer", "Platform <b>Engineer</b>");
+        let raw = String::from_utf8(good.clone())
+            .unwrap()
+            .replace("Platform Engineer", "Platform <b>Engineer</b>");
         assert!(!gate.check_file(&file(raw.into_bytes())).is_empty());
         let mut tail = good;
         tail.extend_from_slice(b"<script>alert(1)</script>\n");

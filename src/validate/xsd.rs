@@ -68,9 +68,13 @@ const XS: &str = "xs:";
 impl Xsd {
     /// Loads a schema written in the supported subset; anything else is an error naming it.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let schema = xml::parse(text.as_bytes()).map_err(|e| format!("XSD is not XML: {}", e.message))?;
+        let schema =
+            xml::parse(text.as_bytes()).map_err(|e| format!("XSD is not XML: {}", e.message))?;
         if schema.name != "xs:schema" {
-            return Err(format!("root is <{}>, expected <xs:schema> (prefix xs)", schema.name));
+            return Err(format!(
+                "root is <{}>, expected <xs:schema> (prefix xs)",
+                schema.name
+            ));
         }
         let mut loader = Loader::default();
         // Pass 1: give every named type an index, so references may point forwards.
@@ -78,7 +82,11 @@ impl Xsd {
             match child.name.as_str() {
                 "xs:complexType" | "xs:simpleType" => {
                     let name = required_attr(child, "name")?;
-                    if loader.named.insert(name.to_string(), loader.types.len()).is_some() {
+                    if loader
+                        .named
+                        .insert(name.to_string(), loader.types.len())
+                        .is_some()
+                    {
                         return Err(format!("type {name} is declared twice"));
                     }
                     loader.types.push(Type::Pending);
@@ -105,7 +113,12 @@ impl Xsd {
             }
         }
         let root = root.ok_or("no global xs:element")?;
-        if let Some(name) = loader.named.iter().find(|(_, i)| matches!(loader.types[**i], Type::Pending)).map(|(n, _)| n) {
+        if let Some(name) = loader
+            .named
+            .iter()
+            .find(|(_, i)| matches!(loader.types[**i], Type::Pending))
+            .map(|(n, _)| n)
+        {
             return Err(format!("type {name} has no definition"));
         }
         Ok(Xsd {
@@ -121,7 +134,10 @@ impl Xsd {
         if doc.name != self.root.name {
             out.push(XsdError {
                 path,
-                message: format!("root element is <{}>, the schema expects <{}>", doc.name, self.root.name),
+                message: format!(
+                    "root element is <{}>, the schema expects <{}>",
+                    doc.name, self.root.name
+                ),
                 line: doc.line,
             });
             return out;
@@ -143,7 +159,9 @@ impl Xsd {
                 continue;
             }
             if k == "xmlns" {
-                out.push(err(format!("element is in namespace {v:?}; the schema has no target namespace")));
+                out.push(err(format!(
+                    "element is in namespace {v:?}; the schema has no target namespace"
+                )));
             } else {
                 out.push(err(format!("attribute {k:?} is not allowed")));
             }
@@ -163,7 +181,10 @@ impl Xsd {
             }
             Type::Simple(simple) => {
                 if let Some(child) = el.children.first() {
-                    out.push(err(format!("child element <{}> is not allowed: <{}> holds only text", child.name, el.name)));
+                    out.push(err(format!(
+                        "child element <{}> is not allowed: <{}> holds only text",
+                        child.name, el.name
+                    )));
                     return;
                 }
                 if let Some(problem) = simple.check(&el.text) {
@@ -214,7 +235,12 @@ impl Xsd {
                 }
                 out.push(XsdError {
                     path: format!("{path}/{}", child.name),
-                    message: format!("found <{}> where <{}> is required ({})", child.name, p.name, expected_from(particles, i)),
+                    message: format!(
+                        "found <{}> where <{}> is required ({})",
+                        child.name,
+                        p.name,
+                        expected_from(particles, i)
+                    ),
                     line: child.line,
                 });
                 return;
@@ -224,7 +250,12 @@ impl Xsd {
             if count < p.min {
                 out.push(XsdError {
                     path: path.to_string(),
-                    message: format!("<{}> is missing a <{}> ({})", el.name, p.name, expected_from(particles, i)),
+                    message: format!(
+                        "<{}> is missing a <{}> ({})",
+                        el.name,
+                        p.name,
+                        expected_from(particles, i)
+                    ),
                     line: el.line,
                 });
                 return;
@@ -286,14 +317,25 @@ impl Simple {
         if let Some(max) = self.max_length
             && len > max
         {
-            return Some(format!("{:?} is {len} characters long; at most {max} are allowed", shorten(&value)));
+            return Some(format!(
+                "{:?} is {len} characters long; at most {max} are allowed",
+                shorten(&value)
+            ));
         }
         if !self.enumeration.is_empty() && !self.enumeration.contains(&value) {
-            return Some(format!("{:?} is not allowed; use one of: {}", shorten(&value), self.enumeration.join(" | ")));
+            return Some(format!(
+                "{:?} is not allowed; use one of: {}",
+                shorten(&value),
+                self.enumeration.join(" | ")
+            ));
         }
         if !self.patterns.is_empty() && !self.patterns.iter().any(|(_, re)| re.is_match(&value)) {
             let srcs: Vec<&str> = self.patterns.iter().map(|(s, _)| s.as_str()).collect();
-            return Some(format!("{:?} does not match the pattern {}", shorten(&value), srcs.join(" | ")));
+            return Some(format!(
+                "{:?} does not match the pattern {}",
+                shorten(&value),
+                srcs.join(" | ")
+            ));
         }
         None
     }
@@ -317,19 +359,29 @@ impl Loader {
             match el.attr(attr) {
                 None => Ok(Some(default)),
                 Some("unbounded") => Ok(None),
-                Some(n) => n.parse().map(Some).map_err(|_| format!("element {name}: bad {attr} {n:?}")),
+                Some(n) => n
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("element {name}: bad {attr} {n:?}")),
             }
         };
-        let min = occurs("minOccurs", 1)?.ok_or(format!("element {name}: minOccurs cannot be unbounded"))?;
+        let min = occurs("minOccurs", 1)?
+            .ok_or(format!("element {name}: minOccurs cannot be unbounded"))?;
         let max = occurs("maxOccurs", 1)?;
         let ty = match (el.attr("type"), el.children.as_slice()) {
             (Some(t), []) => self.type_ref(t)?,
-            (None, [inline]) if matches!(inline.name.as_str(), "xs:complexType" | "xs:simpleType") => {
+            (None, [inline])
+                if matches!(inline.name.as_str(), "xs:complexType" | "xs:simpleType") =>
+            {
                 let body = self.type_body(inline)?;
                 self.types.push(body);
                 self.types.len() - 1
             }
-            _ => return Err(format!("element {name}: needs either a type attribute or one inline type")),
+            _ => {
+                return Err(format!(
+                    "element {name}: needs either a type attribute or one inline type"
+                ));
+            }
         };
         Ok(Particle { name, ty, min, max })
     }
@@ -348,7 +400,10 @@ impl Loader {
         if t.starts_with(XS) {
             return Err(format!("unsupported built-in type {t}"));
         }
-        self.named.get(t).copied().ok_or_else(|| format!("unknown type {t}"))
+        self.named
+            .get(t)
+            .copied()
+            .ok_or_else(|| format!("unknown type {t}"))
     }
 
     fn type_body(&mut self, def: &Element) -> Result<Type, String> {
@@ -358,7 +413,10 @@ impl Loader {
                     return Err("complexType must hold exactly one xs:sequence".into());
                 };
                 if seq.name != "xs:sequence" || !seq.attrs.is_empty() {
-                    return Err(format!("unsupported <{}> in complexType (only a plain xs:sequence)", seq.name));
+                    return Err(format!(
+                        "unsupported <{}> in complexType (only a plain xs:sequence)",
+                        seq.name
+                    ));
                 }
                 let mut particles = Vec::new();
                 for p in &seq.children {
@@ -377,7 +435,8 @@ impl Loader {
                     return Err(format!("unsupported <{}> in simpleType", r.name));
                 }
                 let base_name = required_attr(r, "base")?;
-                let base = builtin(base_name).ok_or_else(|| format!("unsupported restriction base {base_name}"))?;
+                let base = builtin(base_name)
+                    .ok_or_else(|| format!("unsupported restriction base {base_name}"))?;
                 let mut s = Simple {
                     base,
                     enumeration: Vec::new(),
@@ -387,7 +446,11 @@ impl Loader {
                 };
                 for facet in &r.children {
                     let value = required_attr(facet, "value")?;
-                    let number = || value.parse::<usize>().map_err(|_| format!("bad {} {value:?}", facet.name));
+                    let number = || {
+                        value
+                            .parse::<usize>()
+                            .map_err(|_| format!("bad {} {value:?}", facet.name))
+                    };
                     match facet.name.as_str() {
                         "xs:enumeration" => s.enumeration.push(value.to_string()),
                         "xs:pattern" => s.patterns.push((value.to_string(), xsd_regex(value)?)),
@@ -412,7 +475,8 @@ fn builtin(t: &str) -> Option<Builtin> {
 }
 
 fn required_attr<'a>(el: &'a Element, name: &str) -> Result<&'a str, String> {
-    el.attr(name).ok_or_else(|| format!("<{}> needs a {name} attribute", el.name))
+    el.attr(name)
+        .ok_or_else(|| format!("<{}> needs a {name} attribute", el.name))
 }
 
 /// XSD regular expressions are implicitly anchored, and `.` excludes CR as well as LF.
@@ -431,7 +495,11 @@ fn xsd_regex(src: &str) -> Result<Regex, String> {
                 out.push('\\');
                 out.push(next);
             }
-            '[' if in_class => return Err(format!("pattern {src:?}: class subtraction is not supported")),
+            '[' if in_class => {
+                return Err(format!(
+                    "pattern {src:?}: class subtraction is not supported"
+                ));
+            }
             '[' => {
                 in_class = true;
                 out.push(c);
@@ -470,7 +538,9 @@ mod tests {
     </xs:schema>"#;
 
     fn check(doc: &str) -> Vec<XsdError> {
-        Xsd::parse(MINI).unwrap().validate(&xml::parse(doc.as_bytes()).unwrap())
+        Xsd::parse(MINI)
+            .unwrap()
+            .validate(&xml::parse(doc.as_bytes()).unwrap())
     }
 
     #[test]
@@ -490,9 +560,21 @@ mod tests {
     #[test]
     fn missing_out_of_order_and_unexpected_elements_name_what_was_expected() {
         assert!(check("<r/>")[0].message.contains("missing a <a>"));
-        assert!(check("<r><b>1</b><a>SE</a></r>")[0].message.contains("where <a> is required"));
-        assert!(check("<r><a>SE</a><c/><b>1</b></r>")[0].message.contains("not expected"));
-        assert!(check("<r><a>SE</a><b>-1</b></r>")[0].message.contains("non-negative"));
+        assert!(
+            check("<r><b>1</b><a>SE</a></r>")[0]
+                .message
+                .contains("where <a> is required")
+        );
+        assert!(
+            check("<r><a>SE</a><c/><b>1</b></r>")[0]
+                .message
+                .contains("not expected")
+        );
+        assert!(
+            check("<r><a>SE</a><b>-1</b></r>")[0]
+                .message
+                .contains("non-negative")
+        );
     }
 
     #[test]

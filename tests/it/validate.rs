@@ -12,7 +12,9 @@ use jobfeed::validate::Gate;
 use serde_json::Value;
 
 fn fixtures(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(sub)
 }
 
 fn load_jsonld(name: &str) -> Value {
@@ -22,7 +24,11 @@ fn load_jsonld(name: &str) -> Value {
 }
 
 fn error_rules(d: &[Diagnostic]) -> Vec<&str> {
-    let mut rules: Vec<&str> = d.iter().filter(|d| d.is_error()).map(|d| d.rule.as_str()).collect();
+    let mut rules: Vec<&str> = d
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.rule.as_str())
+        .collect();
     rules.sort_unstable();
     rules
 }
@@ -42,7 +48,11 @@ fn file(format: Format, bytes: impl Into<Vec<u8>>) -> Rendered {
 #[test]
 fn valid_onsite_remote_and_hybrid_fixtures_have_no_errors() {
     let gate = Gate::new();
-    for name in ["valid-onsite.jsonld", "valid-remote.jsonld", "valid-hybrid.jsonld"] {
+    for name in [
+        "valid-onsite.jsonld",
+        "valid-remote.jsonld",
+        "valid-hybrid.jsonld",
+    ] {
         let d = gate.check_posting(&load_jsonld(name));
         assert!(error_rules(&d).is_empty(), "{name}: {d:#?}");
     }
@@ -52,21 +62,45 @@ fn valid_onsite_remote_and_hybrid_fixtures_have_no_errors() {
 fn each_broken_fixture_gets_one_error_naming_the_rule_it_breaks() {
     let gate = Gate::new();
     let cases: &[(&str, &[&str])] = &[
-        ("missing-required.jsonld", &["jsonld.schema", "jsonld.schema"]),
-        ("missing-address-country.jsonld", &["jsonld.address-country"]),
-        ("remote-without-countries.jsonld", &["jsonld.remote-countries"]),
-        ("remote-empty-countries.jsonld", &["jsonld.remote-countries"]),
+        (
+            "missing-required.jsonld",
+            &["jsonld.schema", "jsonld.schema"],
+        ),
+        (
+            "missing-address-country.jsonld",
+            &["jsonld.address-country"],
+        ),
+        (
+            "remote-without-countries.jsonld",
+            &["jsonld.remote-countries"],
+        ),
+        (
+            "remote-empty-countries.jsonld",
+            &["jsonld.remote-countries"],
+        ),
         ("salary-annual.jsonld", &["jsonld.salary-unit"]),
         ("salary-min-above-max.jsonld", &["jsonld.salary-range"]),
-        ("valid-through-before-posted.jsonld", &["jsonld.valid-through"]),
-        ("description-equals-title.jsonld", &["jsonld.description-title"]),
-        ("bad-formats.jsonld", &["jsonld.schema", "jsonld.schema", "jsonld.schema"]),
+        (
+            "valid-through-before-posted.jsonld",
+            &["jsonld.valid-through"],
+        ),
+        (
+            "description-equals-title.jsonld",
+            &["jsonld.description-title"],
+        ),
+        (
+            "bad-formats.jsonld",
+            &["jsonld.schema", "jsonld.schema", "jsonld.schema"],
+        ),
     ];
     for (name, expected) in cases {
         let d = gate.check_posting(&load_jsonld(name));
         assert_eq!(error_rules(&d), *expected, "{name}: {d:#?}");
         for e in d.iter().filter(|d| d.is_error()) {
-            assert!(e.field.as_deref().is_some_and(|f| f.starts_with('/')), "{name}: no field in {e:?}");
+            assert!(
+                e.field.as_deref().is_some_and(|f| f.starts_with('/')),
+                "{name}: no field in {e:?}"
+            );
             assert!(!e.message.is_empty());
         }
     }
@@ -75,17 +109,32 @@ fn each_broken_fixture_gets_one_error_naming_the_rule_it_breaks() {
 #[test]
 fn missing_required_properties_are_named_by_their_json_pointer() {
     let d = Gate::new().check_posting(&load_jsonld("missing-required.jsonld"));
-    let fields: Vec<&str> = d.iter().filter(|d| d.is_error()).filter_map(|d| d.field.as_deref()).collect();
+    let fields: Vec<&str> = d
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.field.as_deref())
+        .collect();
     assert_eq!(fields, ["/hiringOrganization", "/jobLocation"]);
-    assert!(d[0].message.contains("hiringOrganization"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("hiringOrganization"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]
 fn format_errors_point_at_the_bad_values() {
     let d = Gate::new().check_posting(&load_jsonld("bad-formats.jsonld"));
-    let fields: Vec<&str> = d.iter().filter(|d| d.is_error()).filter_map(|d| d.field.as_deref()).collect();
+    let fields: Vec<&str> = d
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.field.as_deref())
+        .collect();
     assert_eq!(fields, ["/datePosted", "/employmentType", "/url"], "{d:#?}");
-    let date = d.iter().find(|d| d.field.as_deref() == Some("/datePosted")).unwrap();
+    let date = d
+        .iter()
+        .find(|d| d.field.as_deref() == Some("/datePosted"))
+        .unwrap();
     assert!(date.message.contains("ISO 8601"), "{}", date.message);
 }
 
@@ -97,7 +146,12 @@ fn weak_posting_is_published_with_warnings_for_what_would_make_it_better() {
     warned.sort_unstable();
     assert_eq!(
         warned,
-        ["jsonld.description-short", "jsonld.logo-missing", "jsonld.salary-missing", "jsonld.title-style"]
+        [
+            "jsonld.description-short",
+            "jsonld.logo-missing",
+            "jsonld.salary-missing",
+            "jsonld.title-style"
+        ]
     );
 }
 
@@ -108,7 +162,10 @@ fn rendered_remote_posting_without_applicant_countries_is_rejected() {
     p.workplace.applicant_countries.clear();
     let d = Gate::new().check_posting(&jsonld::document(&p, &Default::default()));
     assert_eq!(error_rules(&d), ["jsonld.remote-countries"], "{d:#?}");
-    assert_eq!(d[0].field.as_deref(), Some("/applicantLocationRequirements"));
+    assert_eq!(
+        d[0].field.as_deref(),
+        Some("/applicantLocationRequirements")
+    );
 }
 
 #[test]
@@ -124,8 +181,14 @@ fn rendered_posting_with_salary_unit_annual_is_rejected() {
 fn rendered_test_posting_passes_the_gate_as_document_and_snippet() {
     let gate = Gate::new();
     let doc = jsonld::document(&test_posting(), &Default::default());
-    assert_eq!(gate.check_file(&file(Format::JsonLd, jsonld::to_bytes(&doc))), vec![]);
-    assert_eq!(gate.check_file(&file(Format::JsonLdSnippet, jsonld::snippet(&doc, &[]))), vec![]);
+    assert_eq!(
+        gate.check_file(&file(Format::JsonLd, jsonld::to_bytes(&doc))),
+        vec![]
+    );
+    assert_eq!(
+        gate.check_file(&file(Format::JsonLdSnippet, jsonld::snippet(&doc, &[]))),
+        vec![]
+    );
 }
 
 #[test]
@@ -159,7 +222,11 @@ fn json_feed_needs_version_title_and_item_content() {
         "items": [{"id": "a"}, {"id": "b", "content_text": "x", "date_published": "2 Nov 2026"}]}"#;
     let d = gate.check_file(&file(Format::JsonFeed, bad));
     let fields: Vec<&str> = d.iter().filter_map(|d| d.field.as_deref()).collect();
-    assert_eq!(fields, ["/version", "/items/0", "/items/1/date_published"], "{d:#?}");
+    assert_eq!(
+        fields,
+        ["/version", "/items/0", "/items/1/date_published"],
+        "{d:#?}"
+    );
     assert!(d.iter().all(|d| d.rule == "jsonfeed.schema"));
 }
 
@@ -186,20 +253,35 @@ const RSS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 fn well_formed_rss_passes_and_structural_gaps_are_named() {
     let gate = Gate::new();
     assert_eq!(gate.check_file(&file(Format::Rss, RSS)), vec![]);
-    let no_guid = RSS.replace("<guid isPermaLink=\"false\">platform-engineer-en</guid>", "");
+    let no_guid = RSS.replace(
+        "<guid isPermaLink=\"false\">platform-engineer-en</guid>",
+        "",
+    );
     let d = gate.check_file(&file(Format::Rss, no_guid));
     assert_eq!(error_rules(&d), ["rss.item"]);
     let no_link = RSS.replace("<link>https://www.example.com/career/</link>", "");
-    assert_eq!(error_rules(&gate.check_file(&file(Format::Rss, no_link))), ["rss.channel"]);
+    assert_eq!(
+        error_rules(&gate.check_file(&file(Format::Rss, no_link))),
+        ["rss.channel"]
+    );
 }
 
 #[test]
 fn rss_with_html_entity_raw_ampersand_or_control_character_is_not_published() {
     let gate = Gate::new();
     for (bad, rule) in [
-        (RSS.replace("Open positions", "Open&nbsp;positions"), "xml.well-formed"),
-        (RSS.replace("&amp;utm_medium", "&utm_medium"), "xml.well-formed"),
-        (RSS.replace("Build & run", "Build \u{b} run"), "xml.illegal-char"),
+        (
+            RSS.replace("Open positions", "Open&nbsp;positions"),
+            "xml.well-formed",
+        ),
+        (
+            RSS.replace("&amp;utm_medium", "&utm_medium"),
+            "xml.well-formed",
+        ),
+        (
+            RSS.replace("Build & run", "Build \u{b} run"),
+            "xml.illegal-char",
+        ),
         (RSS.replace("</rss>\n", ""), "xml.well-formed"),
     ] {
         let d = gate.check_file(&file(Format::Rss, bad));
@@ -217,7 +299,14 @@ fn output_with_the_wrong_root_element_is_refused() {
 
 #[test]
 fn empty_output_is_not_xml() {
-    for format in [Format::Rss, Format::Atom, Format::Indeed, Format::Board, Format::Linkedin, Format::Sitemap] {
+    for format in [
+        Format::Rss,
+        Format::Atom,
+        Format::Indeed,
+        Format::Board,
+        Format::Linkedin,
+        Format::Sitemap,
+    ] {
         let d = Gate::new().check_file(&file(format, Vec::new()));
         assert_eq!(error_rules(&d), ["xml.well-formed"], "{format:?}");
     }
@@ -232,7 +321,11 @@ fn atom_feed_and_entries_need_id_title_updated() {
   <entry><id>urn:jobfeed:example:1</id><title>Platform Engineer</title><updated>2026-11-20T08:30:00Z</updated></entry>
 </feed>"#;
     assert_eq!(gate.check_file(&file(Format::Atom, good)), vec![]);
-    let bad = good.replacen("<updated>2026-11-20T08:30:00Z</updated></entry>", "</entry>", 1);
+    let bad = good.replacen(
+        "<updated>2026-11-20T08:30:00Z</updated></entry>",
+        "</entry>",
+        1,
+    );
     let d = gate.check_file(&file(Format::Atom, bad));
     assert_eq!(error_rules(&d), ["atom.entry"]);
     assert_eq!(d[0].field.as_deref(), Some("/feed/entry[1]"));
@@ -247,14 +340,26 @@ fn sitemap_urls_need_loc() {
 </urlset>"#;
     assert_eq!(gate.check_file(&file(Format::Sitemap, good)), vec![]);
     let bad = good.replace("<loc>https://www.example.com/career/a/</loc>", "");
-    assert_eq!(error_rules(&gate.check_file(&file(Format::Sitemap, bad))), ["sitemap.url"]);
+    assert_eq!(
+        error_rules(&gate.check_file(&file(Format::Sitemap, bad))),
+        ["sitemap.url"]
+    );
 }
 
 #[test]
 fn board_profiles_are_only_checked_for_well_formedness() {
     let gate = Gate::new();
-    assert_eq!(gate.check_file(&file(Format::Board, "<jobs><job><titel>x</titel></job></jobs>")), vec![]);
-    assert_eq!(error_rules(&gate.check_file(&file(Format::Board, "<jobs><job></jobs>"))), ["xml.well-formed"]);
+    assert_eq!(
+        gate.check_file(&file(
+            Format::Board,
+            "<jobs><job><titel>x</titel></job></jobs>"
+        )),
+        vec![]
+    );
+    assert_eq!(
+        error_rules(&gate.check_file(&file(Format::Board, "<jobs><job></jobs>"))),
+        ["xml.well-formed"]
+    );
 }
 
 // ---------------------------------------------------------------- XSD: ours vs xmllint
@@ -266,7 +371,10 @@ fn xml_fixtures() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "xml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 10, "expected the XML fixtures, found {files:?}");
+    assert!(
+        files.len() >= 10,
+        "expected the XML fixtures, found {files:?}"
+    );
     files
 }
 
@@ -293,7 +401,9 @@ fn fixture_contract(path: &Path) -> (&'static str, Format, bool) {
 /// `xmllint --schema`'s verdict. Missing xmllint fails the test: CI installs it, and a
 /// skipped comparison would silently stop proving the in-process checker right.
 fn xmllint_accepts(xsd: &str, doc: &Path) -> bool {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas").join(xsd);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schemas")
+        .join(xsd);
     let out = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
@@ -338,17 +448,30 @@ fn in_process_xsd_checker_agrees_with_xmllint_on_every_xml_fixture() {
 fn xsd_errors_name_the_element_path_and_what_was_expected() {
     let gate = Gate::new();
     let read = |n: &str| std::fs::read(fixtures("xml").join(n)).unwrap();
-    let d = gate.check_file(&file(Format::Indeed, read("indeed-invalid-country-name.xml")));
+    let d = gate.check_file(&file(
+        Format::Indeed,
+        read("indeed-invalid-country-name.xml"),
+    ));
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].rule, "indeed.xsd");
     assert_eq!(d[0].field.as_deref(), Some("/source/job[1]/country"));
     assert!(d[0].message.contains("[A-Z]{2}"), "{}", d[0].message);
 
-    let d = gate.check_file(&file(Format::Indeed, read("indeed-invalid-missing-email.xml")));
+    let d = gate.check_file(&file(
+        Format::Indeed,
+        read("indeed-invalid-missing-email.xml"),
+    ));
     assert_eq!(d[0].field.as_deref(), Some("/source/job[1]/description"));
-    assert!(d[0].message.contains("<email> is required"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("<email> is required"),
+        "{}",
+        d[0].message
+    );
 
-    let d = gate.check_file(&file(Format::Linkedin, read("linkedin-invalid-missing-poster-email.xml")));
+    let d = gate.check_file(&file(
+        Format::Linkedin,
+        read("linkedin-invalid-missing-poster-email.xml"),
+    ));
     assert_eq!(d[0].rule, "linkedin.xsd");
     assert_eq!(d[0].field.as_deref(), Some("/source/job[2]"));
     assert!(d[0].message.contains("posterEmail"), "{}", d[0].message);
