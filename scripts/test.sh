@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the Rust toolchain:
-# installs what the tests need (xmllint, systemd-analyze, Chromium, a Python virtualenv
-# with kubernetes-validate, cargo-nextest), then runs formatting, lint and every test.
+# installs what the tests need (xmllint, systemd-analyze, Chromium, openssl, a Python
+# virtualenv with kubernetes-validate, the s3s-fs S3 server, cargo-nextest), then runs formatting, lint and every test.
 # CI (.ci/run) calls exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,13 @@ if [ ! -x .venv/bin/kubernetes-validate ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check kubernetes-validate==1.37.0
 fi
 export JOBFEED_KUBERNETES_VALIDATE="$PWD/.venv/bin/kubernetes-validate"
+
+# A real S3-compatible server (checks request signatures) for the publishing tests.
+if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  cargo install --locked s3s-fs --version 0.14.1 --features binary
+fi
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+command -v openssl >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; }
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest

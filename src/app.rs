@@ -10,8 +10,8 @@ use anyhow::Context;
 use chrono::Utc;
 
 use crate::cli::{
-    InitArgs,
-    BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs,
+    BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, InitArgs, LogFormat, SchemaArgs,
+    ServeArgs,
 };
 use crate::config::{self, LoadedFeed};
 use crate::pipeline::{self, FeedRun, RunOptions};
@@ -191,7 +191,7 @@ fn build_into(
     out: &Path,
     feeds: &FeedArgs,
     progress: &Progress,
-) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
+) -> anyhow::Result<(Vec<FeedRun>, Instant, bool)> {
     let started = Instant::now();
     let loaded = load_feeds(feeds)?;
     let opts = feeds.run_options();
@@ -199,16 +199,52 @@ fn build_into(
         .with_context(|| "opening the state store (pass --state-dir to put it elsewhere)")?;
     let runs = run_all(&loaded, &opts, progress, Some(&mut state));
     let state = std::sync::Mutex::new(state);
-    for run in &runs {
+    let mut failed = Vec::new();
+    for (feed, run) in loaded.iter().zip(&runs) {
         progress.step(&format!("{}: publishing…", run.feed));
-        let stats = publish::publish_dir(out, run)
-            .with_context(|| format!("feed {}: publishing into {}", run.feed, out.display()))?;
-        tracing::debug!(feed = %run.feed, ?stats, "published");
+        if let Err(e) = publish_one(out, feed, run) {
+            // One feed's target failing must not stop the others from publishing.
+            failed.push(format!("feed {}: {e:#}", run.feed));
+        }
     }
     notify_all(&loaded, &runs, state)?;
     progress.done();
     print_findings(&runs, CheckFormat::Human);
-    Ok((runs, started))
+    for f in &failed {
+        eprintln!("error: {f}");
+    }
+    Ok((runs, started, !failed.is_empty()))
+}
+
+/// Publishes one run to its feed's target: the output directory or an S3 bucket.
+fn publish_one(out: &Path, feed: &LoadedFeed, run: &FeedRun) -> anyhow::Result<()> {
+    match &feed.config.publish {
+        Some(crate::config::PublishConfig::S3(cfg)) => {
+            let store = publish::s3::store(cfg, &feed.dir)?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let stats = rt.block_on(publish::s3::publish(&store, cfg, run))?;
+            tracing::info!(
+                feed = %run.feed,
+                bucket = %cfg.bucket,
+                uploaded = stats.uploaded.len(),
+                unchanged = stats.unchanged,
+                deleted = stats.deleted.len(),
+                "Published to S3."
+            );
+            for key in &stats.uploaded {
+                tracing::debug!(key = %key, "Uploaded.");
+            }
+        }
+        Some(crate::config::PublishConfig::Dir) | None => {
+            let stats = publish::publish_dir(out, run)
+                .with_context(|| format!("publishing into {}", out.display()))?;
+            tracing::debug!(feed = %run.feed, ?stats, "published");
+        }
+    }
+    Ok(())
 }
 
 /// Queues and sends the change notifications of `runs` (feeds without any configured skip this).
@@ -248,9 +284,13 @@ fn notify_all(
 }
 
 fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
-    let (runs, started) = build_into(&a.out, &a.feeds, progress)?;
+    let (runs, started, publish_failed) = build_into(&a.out, &a.feeds, progress)?;
     eprintln!("{}", summary("built", &runs, started));
-    Ok(exit_code(&runs))
+    Ok(if publish_failed {
+        EXIT_INVALID
+    } else {
+        exit_code(&runs)
+    })
 }
 
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
@@ -338,17 +378,17 @@ fn init(a: &InitArgs) -> anyhow::Result<u8> {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "site".into());
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("feeds").join(format!("{}.toml", crate::normalise::slug_id(&name))));
+    let out = a.out.clone().unwrap_or_else(|| {
+        Path::new("feeds").join(format!("{}.toml", crate::normalise::slug_id(&name)))
+    });
     anyhow::ensure!(
         a.force || !out.exists(),
         "{} exists already: pass --out FILE or --force",
         out.display()
     );
-    let result = crate::source::markdown::init::init_from_hugo(&a.from_hugo, a.section.as_deref(), &out)
-        .with_context(|| format!("reading the site at {}", a.from_hugo.display()))?;
+    let result =
+        crate::source::markdown::init::init_from_hugo(&a.from_hugo, a.section.as_deref(), &out)
+            .with_context(|| format!("reading the site at {}", a.from_hugo.display()))?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -362,6 +402,9 @@ fn init(a: &InitArgs) -> anyhow::Result<u8> {
     for u in &result.undecided {
         eprintln!("  to decide: {u}");
     }
-    eprintln!("next: jobfeed check --config {0} && jobfeed build --config {0}", out.display());
+    eprintln!(
+        "next: jobfeed check --config {0} && jobfeed build --config {0}",
+        out.display()
+    );
     Ok(EXIT_OK)
 }

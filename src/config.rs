@@ -47,6 +47,52 @@ pub struct FeedConfig {
     /// Change notifications to search engines and hubs (all off by default).
     #[serde(default)]
     pub notify: NotifyConfig,
+    /// Where the outputs go: the `--out` directory (default) or an S3-compatible bucket.
+    #[serde(default)]
+    pub publish: Option<PublishConfig>,
+}
+
+/// A feed's publish target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PublishConfig {
+    /// The output directory given with `--out`.
+    Dir,
+    /// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW …). Credentials come from
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`) or from
+    /// `credentials_file`, never from the feed file.
+    S3(S3Config),
+}
+
+/// An S3 bucket and where in it the feed goes (`<prefix><feed id>/<path>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix, e.g. `feeds/`.
+    #[serde(default)]
+    pub prefix: String,
+    /// Endpoint for S3-compatible stores, e.g. `https://s3.example.net`; AWS when unset.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Region (any value for most S3-compatible stores).
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Path-style requests (`endpoint/bucket/key`), as MinIO and Ceph expect.
+    #[serde(default = "yes")]
+    pub path_style: bool,
+    /// Allow a plain-http endpoint (an in-cluster or local store).
+    #[serde(default)]
+    pub allow_http: bool,
+    /// An AWS-style credentials file (`[default]` with `aws_access_key_id` and
+    /// `aws_secret_access_key`), relative to the feed file; used when the environment has none.
+    #[serde(default)]
+    pub credentials_file: Option<PathBuf>,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
 }
 
 /// Where to announce added, changed and removed postings. Each change is sent once.

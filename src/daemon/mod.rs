@@ -151,6 +151,28 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
             failure = Some(e.to_string());
         }
     }
+    // Also to object storage when the feed names a bucket (the directory feeds the server).
+    if let Some(crate::config::PublishConfig::S3(cfg)) = &feed.config.publish {
+        let result = crate::publish::s3::store(cfg, &feed.dir).and_then(|store| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| crate::publish::s3::S3Error::Config {
+                    bucket: cfg.bucket.clone(),
+                    reason: e.to_string(),
+                })?
+                .block_on(crate::publish::s3::publish(&store, cfg, &run))
+        });
+        match result {
+            Ok(stats) => {
+                tracing::info!(feed = %id, uploaded = stats.uploaded.len(), deleted = stats.deleted.len(), "Published to S3.")
+            }
+            Err(e) => {
+                tracing::error!(feed = %id, error = %e, "S3 publishing failed; the previous objects stay.");
+                failure = Some(e.to_string());
+            }
+        }
+    }
     // The served snapshot: what is on disk now for this feed (blocked outputs keep their
     // last good copy there), with each file's modification time as Last-Modified.
     let dir = shared.settings.out.join(&id);

@@ -43,14 +43,10 @@ pub fn publish_dir(out: &Path, run: &FeedRun) -> Result<PublishStats, PublishErr
     fs::create_dir_all(&dir).map_err(err(&dir))?;
     let mut stats = PublishStats::default();
     let mut now_published = BTreeSet::new();
-    let mut report = serde_json::to_vec_pretty(&run.report).expect("report serialises");
-    report.push(b'\n');
-    let report_file = ("report.json".to_string(), report);
-    let files = run
-        .files
-        .iter()
+    let files = super::ordered(&run.files)
+        .into_iter()
         .map(|f| (f.path.clone(), f.bytes.clone()))
-        .chain(std::iter::once(report_file));
+        .chain(std::iter::once(super::report_file(run)));
     for (path, bytes) in files {
         let target = dir.join(&path);
         if write_if_changed(&target, &bytes)? {

@@ -1,0 +1,33 @@
+//! Publishing a run's files: to a directory (atomic renames) or to S3-compatible object
+//! storage (only changed objects, index files last). Blocked outputs keep their last good copy.
+
+pub mod dir;
+pub mod s3;
+
+pub use dir::{MANIFEST, PublishError, PublishStats, publish_dir, write_if_changed};
+
+use crate::pipeline::FeedRun;
+use crate::render::Rendered;
+
+/// Whether a file links to others (feeds, sitemaps, lists): it must go up after the
+/// posting files it references and so is published last.
+pub fn is_index(path: &str) -> bool {
+    !path.starts_with("jobs/")
+}
+
+/// `Cache-Control` for published objects: pollers revalidate often, CDNs keep a minute.
+pub const CACHE_CONTROL: &str = "public, max-age=60, must-revalidate";
+
+/// The files of a run in publishing order: posting documents first, then index files.
+pub fn ordered(files: &[Rendered]) -> Vec<&Rendered> {
+    let mut v: Vec<&Rendered> = files.iter().collect();
+    v.sort_by_key(|f| (is_index(&f.path), f.path.clone()));
+    v
+}
+
+/// `report.json` of a run: always published, so authors can read why something is missing.
+pub fn report_file(run: &FeedRun) -> (String, Vec<u8>) {
+    let mut report = serde_json::to_vec_pretty(&run.report).expect("report serialises");
+    report.push(b'\n');
+    ("report.json".to_string(), report)
+}
