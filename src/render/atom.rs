@@ -1,6 +1,7 @@
 //! Atom 1.0 (RFC 4287) feed of postings: stable `urn:jobfeed:` entry ids, RFC 3339 dates,
 //! HTML content in CDATA and `xml:lang` per entry.
 
+use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc3339};
 use super::{FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
@@ -65,7 +66,11 @@ pub fn render(
         if let Some(s) = &p.summary {
             x.text("summary", s);
         }
-        x.cdata_attrs("content", &[("type", "html")], &p.description_html);
+        x.cdata_attrs(
+            "content",
+            &[("type", "html")],
+            &decode_html_entities_keep_markup(&p.description_html),
+        );
         for t in tags(p) {
             x.empty("category", &[("term", &t)]);
         }
@@ -90,7 +95,7 @@ mod tests {
             feed: &feed,
             updated: p.updated,
         };
-        let meta = FeedMeta::language(&ctx, "en/atom.xml", "en");
+        let meta = FeedMeta::language(&ctx, "en/atom.xml", "en", p.updated);
         let s = String::from_utf8(render(
             &[&p],
             &meta,

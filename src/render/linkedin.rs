@@ -1,6 +1,7 @@
 //! LinkedIn job-wrapping XML (Basic Jobs feed): one `<job>` per posting at its first office.
 //! Element order is the gate's contract; `partnerJobId` is kept within LinkedIn's 40 chars.
 
+use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822, rfc3339};
 use super::{RenderContext, home_url, tracking};
 use crate::config::OutputConfig;
@@ -47,7 +48,10 @@ pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>
         x.cdata("partnerJobId", &partner_job_id(&p.id));
         x.cdata("company", &p.hiring_organization.name);
         x.cdata("title", &p.title);
-        x.cdata("description", &p.description_html);
+        x.cdata(
+            "description",
+            &decode_html_entities_keep_markup(&p.description_html),
+        );
         let page = tracking::apply(&p.url, &out.tracking);
         // LinkedIn wants an https apply link; e-mail applications go through the job page.
         let apply = match &p.apply {
