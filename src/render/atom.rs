@@ -123,4 +123,37 @@ mod tests {
         );
         assert!(s.contains(r#"<link rel="self" type="application/atom+xml" href="https://jobs.example.com/example/en/atom.xml"/>"#), "{s}");
     }
+
+    #[test]
+    fn atom_escapes_titles_and_links_and_keeps_bidi_and_emoji() {
+        let feed = test_feed();
+        let mut p = test_posting();
+        p.title = "Q&A <Lead> \u{200f}مرحبا 🎉\u{b}\u{85}".into();
+        p.url = "https://www.example.com/job?a=1&b=<2>".into();
+        p.description_html = "<p>]]>&nbsp;&lt;b&gt;\u{1}</p>".into();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let meta = FeedMeta::combined(&ctx, "atom.xml", p.updated);
+        let s = String::from_utf8(render(
+            &[&p],
+            &meta,
+            &OutputConfig::of(OutputKind::Atom),
+            &ctx,
+        ))
+        .unwrap();
+        assert!(
+            s.contains("<title>Q&amp;A &lt;Lead&gt; \u{200f}مرحبا 🎉</title>"),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"href="https://www.example.com/job?a=1&amp;b=&lt;2&gt;""#),
+            "{s}"
+        );
+        assert!(
+            s.contains("<![CDATA[<p>]]]]><![CDATA[>\u{a0}&lt;b&gt;</p>]]>"),
+            "{s}"
+        );
+    }
 }

@@ -203,4 +203,32 @@ mod tests {
             "{s}"
         );
     }
+
+    #[test]
+    fn missing_company_id_and_contacts_render_empty_for_the_gate_to_reject() {
+        let mut feed = test_feed();
+        feed.organization.linkedin_company_id = None;
+        feed.organization.poster_email = None;
+        feed.organization.email = None;
+        let p = test_posting();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let s = String::from_utf8(render(&[&p], &OutputConfig::of(OutputKind::Linkedin), &ctx))
+            .unwrap();
+        assert!(s.contains("<companyId><![CDATA[]]></companyId>"), "{s}");
+        assert!(s.contains("<posterEmail><![CDATA[]]></posterEmail>"), "{s}");
+    }
+
+    #[test]
+    fn linkedin_cleans_control_characters_and_splits_cdata_end_in_title() {
+        let mut p = test_posting();
+        p.title = "A]]>B\u{0}\u{9f} \u{200f}🎉 & <x>".into();
+        let s = linkedin(&[&p]);
+        assert!(
+            s.contains("<title><![CDATA[A]]]]><![CDATA[>B \u{200f}🎉 & <x>]]></title>"),
+            "{s}"
+        );
+    }
 }
