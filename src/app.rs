@@ -4,16 +4,19 @@
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
 
-use crate::cli::{BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs};
+use crate::cli::{
+    InitArgs,
+    BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, LogFormat, SchemaArgs, ServeArgs,
+};
 use crate::config::{self, LoadedFeed};
 use crate::pipeline::{self, FeedRun, RunOptions};
 use crate::publish;
+use crate::state::State;
 use crate::validate::Gate;
 
 /// Exit code: everything valid.
@@ -32,6 +35,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check(&a, &progress),
         Command::Schema(a) => schema(&a),
         Command::Serve(a) => serve(&a, &progress),
+        Command::Healthcheck(a) => healthcheck(&a.url),
+        Command::Init(a) => init(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -80,10 +85,19 @@ impl Progress {
     }
 }
 
+impl FeedArgs {
+    fn run_options(&self) -> RunOptions {
+        RunOptions {
+            drafts: self.drafts,
+            state_dir: self.state_dir.clone(),
+        }
+    }
+}
+
 /// Loads every feed file; the first config error stops the command (exit 2).
 fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     let paths = config::discover(&args.configs)?;
-    let mut feeds = Vec::new();
+    let mut feeds: Vec<LoadedFeed> = Vec::new();
     let mut ids = std::collections::BTreeMap::new();
     for p in paths {
         let f = config::load_feed(&p)?;
@@ -97,17 +111,25 @@ fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
         }
         feeds.push(f);
     }
+    if let Some(shard) = args.shard {
+        feeds.retain(|f| shard.owns(&f.config.id));
+    }
     Ok(feeds)
 }
 
-fn run_all(feeds: &[LoadedFeed], opts: RunOptions, progress: &Progress) -> Vec<FeedRun> {
+fn run_all(
+    feeds: &[LoadedFeed],
+    opts: &RunOptions,
+    progress: &Progress,
+    mut state: Option<&mut State>,
+) -> Vec<FeedRun> {
     let gate = Gate::new();
     let now = Utc::now();
     feeds
         .iter()
         .map(|f| {
             progress.step(&format!("{}: reading, rendering, validating…", f.config.id));
-            let run = pipeline::run(f, &gate, opts, now);
+            let run = pipeline::run(f, &gate, opts, now, state.as_deref_mut());
             progress.step(&format!(
                 "{}: {} postings read, {} outputs validated",
                 f.config.id,
@@ -128,7 +150,11 @@ fn summary(verb: &str, runs: &[FeedRun], started: Instant) -> String {
         sum(|r| r.report.skipped),
         sum(|r| r.report.invalid),
         sum(|r| r.files.len()),
-        if verb == "checked" { " valid" } else { " written" },
+        if verb == "checked" {
+            " valid"
+        } else {
+            " written"
+        },
         sum(|r| r.blocked.len()),
         started.elapsed().as_secs_f64()
     )
@@ -161,19 +187,64 @@ fn print_findings(runs: &[FeedRun], format: CheckFormat) {
     }
 }
 
-fn build_into(out: &Path, feeds: &FeedArgs, progress: &Progress) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
+fn build_into(
+    out: &Path,
+    feeds: &FeedArgs,
+    progress: &Progress,
+) -> anyhow::Result<(Vec<FeedRun>, Instant)> {
     let started = Instant::now();
     let loaded = load_feeds(feeds)?;
-    let runs = run_all(&loaded, RunOptions { drafts: feeds.drafts }, progress);
+    let opts = feeds.run_options();
+    let mut state = State::open(&opts.state_dir)
+        .with_context(|| "opening the state store (pass --state-dir to put it elsewhere)")?;
+    let runs = run_all(&loaded, &opts, progress, Some(&mut state));
+    let state = std::sync::Mutex::new(state);
     for run in &runs {
         progress.step(&format!("{}: publishing…", run.feed));
         let stats = publish::publish_dir(out, run)
             .with_context(|| format!("feed {}: publishing into {}", run.feed, out.display()))?;
         tracing::debug!(feed = %run.feed, ?stats, "published");
     }
+    notify_all(&loaded, &runs, state)?;
     progress.done();
     print_findings(&runs, CheckFormat::Human);
     Ok((runs, started))
+}
+
+/// Queues and sends the change notifications of `runs` (feeds without any configured skip this).
+fn notify_all(
+    loaded: &[LoadedFeed],
+    runs: &[FeedRun],
+    state: std::sync::Mutex<State>,
+) -> anyhow::Result<()> {
+    let wanted: Vec<(&LoadedFeed, &FeedRun)> = loaded
+        .iter()
+        .zip(runs)
+        .filter(|(f, _)| {
+            let n = &f.config.notify;
+            n.indexnow.is_some() || n.websub.is_some() || n.google.is_some()
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    for (f, r) in &wanted {
+        let s = state.lock().unwrap_or_else(|e| e.into_inner());
+        crate::notify::enqueue(&s, f, &r.changes, now)
+            .with_context(|| format!("feed {}: queueing change notifications", f.config.id))?;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let client = crate::notify::client();
+    rt.block_on(async {
+        for (f, _) in &wanted {
+            crate::notify::send_pending(&client, &state, f, now).await;
+        }
+    });
+    Ok(())
 }
 
 fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
@@ -185,7 +256,7 @@ fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = load_feeds(&a.feeds)?;
-    let runs = run_all(&loaded, RunOptions { drafts: a.feeds.drafts }, progress);
+    let runs = run_all(&loaded, &a.feeds.run_options(), progress, None);
     progress.done();
     print_findings(&runs, a.format);
     eprintln!("{}", summary("checked", &runs, started));
@@ -199,7 +270,8 @@ fn schema(a: &SchemaArgs) -> anyhow::Result<u8> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
                 let path = dir.join(name);
-                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("wrote {}", path.display());
             }
             None => print!("{text}"),
@@ -208,30 +280,88 @@ fn schema(a: &SchemaArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn serve(a: &ServeArgs, progress: &Progress) -> anyhow::Result<u8> {
-    let (runs, started) = build_into(&a.out, &a.feeds, progress)?;
-    eprintln!("{}", summary("built", &runs, started));
-    let snapshot = crate::serve::Snapshot::load(&a.out)
-        .with_context(|| format!("reading {}", a.out.display()))?;
+fn serve(a: &ServeArgs, _progress: &Progress) -> anyhow::Result<u8> {
+    let settings = crate::daemon::Settings {
+        configs: a.feeds.configs.clone(),
+        run: a.feeds.run_options(),
+        out: a.out.clone(),
+        listen: a.listen,
+        admin_token: a.admin_token.clone(),
+        shard: a.feeds.shard,
+        watch: !a.no_watch,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind(a.listen)
-            .await
-            .with_context(|| format!("cannot listen on {} (is the port in use? pass --listen)", a.listen))?;
-        eprintln!("serving {} on http://{}/", a.out.display(), listener.local_addr()?);
-        for r in &runs {
-            eprintln!("  http://{}/{}/rss.xml", listener.local_addr()?, r.feed);
-        }
-        axum::serve(listener, crate::serve::router(Arc::new(snapshot)))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving HTTP")?;
-        anyhow::Ok(())
-    })?;
+    rt.block_on(crate::daemon::serve(settings))?;
+    Ok(EXIT_OK)
+}
+
+/// A dependency-free HTTP/1.1 GET; 0 on status 200.
+fn healthcheck(url: &str) -> anyhow::Result<u8> {
+    use std::io::{Read, Write};
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("{url}: only http:// URLs can be probed"))?;
+    let (host, path) = match rest.split_once('/') {
+        Some((h, p)) => (h, format!("/{p}")),
+        None => (rest, "/".to_string()),
+    };
+    let timeout = std::time::Duration::from_secs(5);
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(host)
+        .with_context(|| format!("{url}: cannot resolve {host}"))?
+        .next()
+        .with_context(|| format!("{url}: no address for {host}"))?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("{url}: cannot connect"))?;
+    s.set_read_timeout(Some(timeout))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 32];
+    let n = s.read(&mut head)?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    let ok = line.split(' ').nth(1) == Some("200");
+    if !ok {
+        eprintln!("{url}: unhealthy: {}", line.lines().next().unwrap_or(""));
+    }
+    Ok(if ok { EXIT_OK } else { EXIT_INVALID })
+}
+
+/// Writes a drafted feed config for a Hugo site and says what needs a human.
+fn init(a: &InitArgs) -> anyhow::Result<u8> {
+    let name = a
+        .from_hugo
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "site".into());
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("feeds").join(format!("{}.toml", crate::normalise::slug_id(&name))));
+    anyhow::ensure!(
+        a.force || !out.exists(),
+        "{} exists already: pass --out FILE or --force",
+        out.display()
+    );
+    let result = crate::source::markdown::init::init_from_hugo(&a.from_hugo, a.section.as_deref(), &out)
+        .with_context(|| format!("reading the site at {}", a.from_hugo.display()))?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&out, &result.toml).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "wrote {}: section {}, {} posting file(s)",
+        out.display(),
+        result.section.as_deref().unwrap_or("(none found)"),
+        result.postings
+    );
+    for u in &result.undecided {
+        eprintln!("  to decide: {u}");
+    }
+    eprintln!("next: jobfeed check --config {0} && jobfeed build --config {0}", out.display());
     Ok(EXIT_OK)
 }

@@ -44,6 +44,74 @@ pub struct FeedConfig {
     /// What to publish. Leave out for the default set (see the README).
     #[serde(default)]
     pub outputs: Option<Vec<OutputConfig>>,
+    /// Change notifications to search engines and hubs (all off by default).
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// Where to announce added, changed and removed postings. Each change is sent once.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// IndexNow (Bing, Yandex, Seznam, Naver …).
+    #[serde(default)]
+    pub indexnow: Option<IndexNowConfig>,
+    /// WebSub hub pinged with the feed URLs.
+    #[serde(default)]
+    pub websub: Option<WebSubConfig>,
+    /// Google Indexing API (`URL_UPDATED` / `URL_DELETED`).
+    #[serde(default)]
+    pub google: Option<GoogleConfig>,
+}
+
+/// IndexNow settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndexNowConfig {
+    /// The key (8–128 of `a-z A-Z 0-9 -`). `jobfeed serve` serves it at `/<key>.txt`;
+    /// the same file must be reachable on the host of the posting URLs.
+    pub key: String,
+    /// Where the key file is, when not at `https://<host>/<key>.txt`.
+    #[serde(default)]
+    pub key_location: Option<String>,
+    /// The IndexNow endpoint.
+    #[serde(default = "default_indexnow_endpoint")]
+    pub endpoint: String,
+}
+
+fn default_indexnow_endpoint() -> String {
+    "https://api.indexnow.org/indexnow".into()
+}
+
+/// WebSub settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebSubConfig {
+    /// The hub URL, also announced in the feeds as `rel="hub"`.
+    pub hub: String,
+}
+
+/// Google Indexing API settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleConfig {
+    /// Service-account key file (JSON, from the Google Cloud console), relative to the
+    /// feed file. Its contents are never logged.
+    pub service_account_key_file: PathBuf,
+    /// Publish requests per day (Google's default quota is 200).
+    #[serde(default = "default_google_quota")]
+    pub daily_quota: u32,
+    /// The publish endpoint.
+    #[serde(default = "default_google_endpoint")]
+    pub endpoint: String,
+}
+
+fn default_google_quota() -> u32 {
+    200
+}
+
+fn default_google_endpoint() -> String {
+    "https://indexing.googleapis.com/v3/urlNotifications:publish".into()
 }
 
 fn default_language() -> String {
@@ -119,7 +187,9 @@ impl SourceConfig {
 }
 
 /// The output formats jobfeed renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputKind {
     /// `jobs/<id>.jsonld` and `jobs/<id>.html` per posting.
@@ -388,16 +458,23 @@ pub fn parse_feed(text: &str, path: &Path) -> Result<LoadedFeed, ConfigError> {
 
 /// The 1-based line of the first `key = ` or `[key]`/`[[key]]` in `text`.
 pub fn line_of_key(text: &str, key: &str) -> Option<u32> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        let t = t.trim_start_matches('[').trim_start_matches('[');
-        t.strip_prefix(key)
-            .is_some_and(|rest| {
+    line_of_key_from(text, key, 1)
+}
+
+/// Like [`line_of_key`], searching from line `from` (1-based) on.
+pub fn line_of_key_from(text: &str, key: &str, from: u32) -> Option<u32> {
+    let skip = from.saturating_sub(1) as usize;
+    text.lines()
+        .skip(skip)
+        .position(|l| {
+            let t = l.trim_start();
+            let t = t.trim_start_matches('[').trim_start_matches('[');
+            t.strip_prefix(key).is_some_and(|rest| {
                 let rest = rest.trim_start();
                 rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.')
             })
-    })
-    .map(|i| i as u32 + 1)
+        })
+        .map(|i| (i + skip) as u32 + 1)
 }
 
 fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
@@ -440,13 +517,28 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
     if let Some(schedule) = &c.schedule
         && let Err(e) = crate::schedule::Schedule::parse(schedule, c.tz())
     {
-        return Err(invalid("schedule", format!("invalid schedule {schedule:?}: {e}")));
+        return Err(invalid(
+            "schedule",
+            format!("invalid schedule {schedule:?}: {e}"),
+        ));
     }
     if c.sources.is_empty() {
         return Err(invalid(
             "sources",
             "a feed needs at least one [[sources]] entry".into(),
         ));
+    }
+    if let Some(i) = &c.notify.indexnow {
+        let ok = (8..=128).contains(&i.key.len())
+            && i.key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !ok {
+            return Err(invalid(
+                "key",
+                "IndexNow key must be 8 to 128 characters of a-z, A-Z, 0-9 and -".into(),
+            ));
+        }
     }
     let mut names = std::collections::BTreeSet::new();
     for o in c.outputs() {
@@ -462,7 +554,10 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
         if o.profile.is_some() && o.kind != OutputKind::Indeed {
             return Err(invalid(
                 "profile",
-                format!("`profile` applies to kind = \"indeed\" only, not {:?}", o.kind.as_str()),
+                format!(
+                    "`profile` applies to kind = \"indeed\" only, not {:?}",
+                    o.kind.as_str()
+                ),
             ));
         }
     }
@@ -472,7 +567,7 @@ fn check_values(feed: &LoadedFeed) -> Result<(), ConfigError> {
 /// Turns a TOML error into one that names the line and key, and suggests a valid key
 /// when the key is unknown.
 fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
-    let line = e
+    let mut line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1)
         .unwrap_or(1);
@@ -483,6 +578,10 @@ fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
         && let Some((bad, expected)) = rest.split_once('`')
     {
         key = Some(bad.to_string());
+        // For tagged tables (sources) the span covers the whole table: point at the key itself.
+        if let Some(l) = line_of_key_from(text, bad, line) {
+            line = l;
+        }
         let valid: Vec<&str> = expected
             .split('`')
             .enumerate()
@@ -499,7 +598,10 @@ fn parse_error(path: &str, text: &str, e: &toml::de::Error) -> ConfigError {
                 "unknown key `{bad}`: did you mean `{v}`? (valid keys here: {})",
                 valid.join(", ")
             ),
-            None => format!("unknown key `{bad}` (valid keys here: {})", valid.join(", ")),
+            None => format!(
+                "unknown key `{bad}` (valid keys here: {})",
+                valid.join(", ")
+            ),
         };
     } else if let Some(rest) = raw.strip_prefix("missing field `")
         && let Some((missing, _)) = rest.split_once('`')
@@ -522,7 +624,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ConfigError> {
     }
     let dir = Path::new("feeds");
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE")))?
+        .map_err(|e| {
+            ConfigError::NoFeeds(format!("cannot read ./feeds ({e}); pass --config FILE"))
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -568,7 +672,9 @@ path = "content"
         let text = MINIMAL.replace("title = ", "titel = ");
         let err = parse_feed(&text, Path::new("feeds/acme.toml")).unwrap_err();
         match &err {
-            ConfigError::Parse { line, key, message, .. } => {
+            ConfigError::Parse {
+                line, key, message, ..
+            } => {
                 assert_eq!(*line, 3);
                 assert_eq!(key.as_deref(), Some("titel"));
                 assert!(message.contains("did you mean `title`"), "{message}");
@@ -582,7 +688,7 @@ path = "content"
     fn unknown_key_in_a_source_is_rejected_with_its_line() {
         let text = format!("{MINIMAL}sektion = \"career\"\n");
         let err = parse_feed(&text, Path::new("f.toml")).unwrap_err();
-        assert_eq!(err.line(), Some(13), "{err}");
+        assert_eq!(err.line(), Some(12), "{err}");
         assert!(err.to_string().contains("did you mean `section`"), "{err}");
     }
 
@@ -593,7 +699,7 @@ path = "content"
         assert!(err.to_string().contains("feed id"), "{err}");
         let text = MINIMAL.replace("[organization]", "timezone = \"Mars/Base\"\n[organization]");
         let err = parse_feed(&text, Path::new("f.toml")).unwrap_err();
-        assert_eq!(err.line(), Some(5));
+        assert_eq!(err.line(), Some(6), "{err}");
     }
 
     #[test]

@@ -13,20 +13,26 @@
 //! - [`normalise`]: dates, vocabularies, locations, salary, ids, translations → [`model::Posting`].
 //! - [`render`]: one module per output format; pure, deterministic, no clock.
 //! - [`validate`]: the gate; invalid postings and outputs never leave.
-//! - [`pipeline`]: one feed run over those stages; [`publish`] writes it; [`serve`] serves it.
+//! - [`pipeline`]: one feed run over those stages; [`publish`] writes it.
+//! - [`daemon`]: `jobfeed serve` (schedules, watching, reloads); [`server`]: its HTTP face;
+//!   [`state`]: SQLite memory across runs; [`metrics`]: Prometheus counters.
 //! - [`diag`]: findings with file, line and field; [`schema`]: the generated JSON Schemas.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod diag;
+pub mod metrics;
 pub mod model;
 pub mod normalise;
+pub mod notify;
 pub mod pipeline;
 pub mod publish;
 pub mod render;
 pub mod schedule;
 pub mod schema;
-pub mod serve;
+pub mod server;
 pub mod source;
+pub mod state;
 pub mod validate;

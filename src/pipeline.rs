@@ -10,13 +10,16 @@ use crate::model::Posting;
 use crate::normalise;
 use crate::render::{self, Rendered};
 use crate::source::{self, SourceContext};
+use crate::state::{Changes, State};
 use crate::validate::Gate;
 
 /// Options of a run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Publish drafts too.
     pub drafts: bool,
+    /// Where state lives between runs (default `./state`).
+    pub state_dir: std::path::PathBuf,
 }
 
 /// Everything one run produced.
@@ -32,6 +35,8 @@ pub struct FeedRun {
     pub report: Report,
     /// Files the sources read.
     pub inputs: Vec<std::path::PathBuf>,
+    /// What changed since the previous run (empty without a state store).
+    pub changes: Changes,
 }
 
 /// The run's findings, written as `report.json` and printed by `check`.
@@ -70,11 +75,21 @@ impl Report {
 }
 
 /// Runs one feed through every stage. Never fails whole: problems land in the report.
-pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>) -> FeedRun {
+///
+/// With a state store, postings are stamped with their truthful change times and the
+/// run's additions, changes and removals are recorded; without one (`check`), nothing is written.
+pub fn run(
+    feed: &LoadedFeed,
+    gate: &Gate,
+    opts: &RunOptions,
+    now: DateTime<Utc>,
+    state: Option<&mut State>,
+) -> FeedRun {
     let cfg = &feed.config;
     let ctx = SourceContext {
         feed: cfg,
         config_dir: &feed.dir,
+        state_dir: &opts.state_dir,
         drafts: opts.drafts,
         now,
     };
@@ -119,6 +134,19 @@ pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>)
         }
     }
 
+    let mut changes = Changes::default();
+    if let Some(state) = state {
+        match state.observe(&cfg.id, &mut postings, now) {
+            Ok(c) => changes = c,
+            Err(e) => diagnostics.push(
+                Diagnostic::error(
+                    "state.write",
+                    format!("{e}; change times could not be recorded (check the state directory's permissions and free space)"),
+                )
+            ),
+        }
+    }
+
     let rctx = render::RenderContext {
         feed: cfg,
         updated: render::feed_updated(&postings, DateTime::<Utc>::UNIX_EPOCH),
@@ -138,6 +166,15 @@ pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>)
         }
     }
 
+    // Findings about a posting's file belong to that posting (for the status page and reports).
+    for d in diagnostics.iter_mut().filter(|d| d.posting.is_none()) {
+        if let Some(p) = postings
+            .iter()
+            .find(|p| p.origin.is_some() && p.origin == d.file)
+        {
+            d.posting = Some(p.id.clone());
+        }
+    }
     diagnostics.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -166,5 +203,6 @@ pub fn run(feed: &LoadedFeed, gate: &Gate, opts: RunOptions, now: DateTime<Utc>)
         blocked,
         report,
         inputs,
+        changes,
     }
 }

@@ -165,7 +165,16 @@ mod tests {
             .iter()
             .map(|t| t.with_timezone(&chrono_tz::Europe::Stockholm).weekday())
             .collect();
-        assert_eq!(days, [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]);
+        assert_eq!(
+            days,
+            [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri
+            ]
+        );
         assert!(next.iter().all(|t| t.hour() == 8 && t.minute() == 0));
     }
 }

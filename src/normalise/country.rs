@@ -2,27 +2,125 @@
 
 /// The 27 EU member states.
 pub const EU: [&str; 27] = [
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
-/// Names (in several languages) of the countries postings name most.
+/// Names (in English, the Nordic languages, German and Finnish) of the countries postings name most.
 const NAMES: &[(&str, &str)] = &[
-    ("sweden", "SE"), ("sverige", "SE"), ("schweden", "SE"), ("ruotsi", "SE"),
-    ("norway", "NO"), ("norge", "NO"), ("noreg", "NO"), ("norwegen", "NO"), ("norja", "NO"),
-    ("denmark", "DK"), ("danmark", "DK"), ("dänemark", "DK"), ("tanska", "DK"),
-    ("finland", "FI"), ("suomi", "FI"), ("finnland", "FI"),
-    ("germany", "DE"), ("deutschland", "DE"), ("tyskland", "DE"),
-    ("netherlands", "NL"), ("the netherlands", "NL"), ("nederland", "NL"),
-    ("france", "FR"), ("spain", "ES"), ("españa", "ES"), ("portugal", "PT"),
-    ("italy", "IT"), ("poland", "PL"), ("austria", "AT"), ("belgium", "BE"),
-    ("ireland", "IE"), ("estonia", "EE"), ("latvia", "LV"), ("lithuania", "LT"),
-    ("iceland", "IS"), ("island", "IS"), ("switzerland", "CH"), ("schweiz", "CH"),
-    ("united kingdom", "GB"), ("uk", "GB"), ("great britain", "GB"),
-    ("united states", "US"), ("usa", "US"), ("canada", "CA"),
+    ("sweden", "SE"),
+    ("sverige", "SE"),
+    ("schweden", "SE"),
+    ("ruotsi", "SE"),
+    ("norway", "NO"),
+    ("norge", "NO"),
+    ("noreg", "NO"),
+    ("norwegen", "NO"),
+    ("norja", "NO"),
+    ("denmark", "DK"),
+    ("danmark", "DK"),
+    ("dänemark", "DK"),
+    ("tanska", "DK"),
+    ("finland", "FI"),
+    ("suomi", "FI"),
+    ("finnland", "FI"),
+    ("iceland", "IS"),
+    ("island", "IS"),
+    ("islanti", "IS"),
+    ("germany", "DE"),
+    ("deutschland", "DE"),
+    ("tyskland", "DE"),
+    ("saksa", "DE"),
+    ("netherlands", "NL"),
+    ("the netherlands", "NL"),
+    ("nederland", "NL"),
+    ("nederländerna", "NL"),
+    ("nederlandene", "NL"),
+    ("niederlande", "NL"),
+    ("alankomaat", "NL"),
+    ("holland", "NL"),
+    ("france", "FR"),
+    ("frankrike", "FR"),
+    ("frankrig", "FR"),
+    ("frankreich", "FR"),
+    ("ranska", "FR"),
+    ("spain", "ES"),
+    ("españa", "ES"),
+    ("spanien", "ES"),
+    ("spania", "ES"),
+    ("espanja", "ES"),
+    ("portugal", "PT"),
+    ("portugali", "PT"),
+    ("italy", "IT"),
+    ("italien", "IT"),
+    ("italia", "IT"),
+    ("poland", "PL"),
+    ("polen", "PL"),
+    ("puola", "PL"),
+    ("austria", "AT"),
+    ("österrike", "AT"),
+    ("østrig", "AT"),
+    ("østerrike", "AT"),
+    ("österreich", "AT"),
+    ("itävalta", "AT"),
+    ("belgium", "BE"),
+    ("belgien", "BE"),
+    ("belgia", "BE"),
+    ("ireland", "IE"),
+    ("irland", "IE"),
+    ("irlanti", "IE"),
+    ("estonia", "EE"),
+    ("estland", "EE"),
+    ("viro", "EE"),
+    ("latvia", "LV"),
+    ("lettland", "LV"),
+    ("letland", "LV"),
+    ("lithuania", "LT"),
+    ("litauen", "LT"),
+    ("liettua", "LT"),
+    ("czechia", "CZ"),
+    ("czech republic", "CZ"),
+    ("tjeckien", "CZ"),
+    ("tjekkiet", "CZ"),
+    ("tsjekkia", "CZ"),
+    ("tschechien", "CZ"),
+    ("greece", "GR"),
+    ("grekland", "GR"),
+    ("grækenland", "GR"),
+    ("hellas", "GR"),
+    ("griechenland", "GR"),
+    ("luxembourg", "LU"),
+    ("luxemburg", "LU"),
+    ("switzerland", "CH"),
+    ("schweiz", "CH"),
+    ("sveits", "CH"),
+    ("sveitsi", "CH"),
+    ("united kingdom", "GB"),
+    ("uk", "GB"),
+    ("great britain", "GB"),
+    ("storbritannien", "GB"),
+    ("storbritannia", "GB"),
+    ("united states", "US"),
+    ("usa", "US"),
+    ("canada", "CA"),
 ];
 
-const EU_WORDS: &[&str] = &["eu", "european union", "europeiska unionen", "den europæiske union", "eu-landene", "eu-länder"];
+const EU_WORDS: &[&str] = &[
+    "eu",
+    "the eu",
+    "european union",
+    "the european union",
+    "europeiska unionen",
+    "den europæiske union",
+    "den europeiske union",
+    "europäische union",
+    "die eu",
+    "euroopan unioni",
+    "eu-landene",
+    "eu-länder",
+    "eu-land",
+    "eu-maat",
+];
 
 /// The ISO code for a code or name, if known.
 pub fn code(text: &str) -> Option<String> {
@@ -31,7 +129,22 @@ pub fn code(text: &str) -> Option<String> {
         return Some(t.to_ascii_uppercase());
     }
     let l = t.to_lowercase();
-    NAMES.iter().find(|(n, _)| *n == l).map(|(_, c)| c.to_string())
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == l)
+        .map(|(_, c)| c.to_string())
+}
+
+/// Like [`code`], but a two-letter code must be written in capitals (so "in", "on" are words).
+pub fn code_strict(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.len() == 2 {
+        return t
+            .chars()
+            .all(|c| c.is_ascii_uppercase())
+            .then(|| t.to_string());
+    }
+    code(t)
 }
 
 /// Expands codes, names and regions into sorted unique ISO codes; returns what it could not read.

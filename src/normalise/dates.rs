@@ -15,7 +15,12 @@ pub fn parse(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     {
         return Ok(Utc.from_utc_datetime(&d));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, fmt) {
             return local(d, tz);
         }
@@ -45,13 +50,18 @@ mod tests {
     #[test]
     fn accepts_every_source_form() {
         let utc = chrono_tz::UTC;
-        assert_eq!(parse("2026-02-16", utc).unwrap().to_rfc3339(), "2026-02-16T00:00:00+00:00");
+        assert_eq!(
+            parse("2026-02-16", utc).unwrap().to_rfc3339(),
+            "2026-02-16T00:00:00+00:00"
+        );
         assert_eq!(
             parse("2026-08-05 09:41:37 UTC", utc).unwrap().to_rfc3339(),
             "2026-08-05T09:41:37+00:00"
         );
         assert_eq!(
-            parse("2026-03-01T10:00:00+01:00", utc).unwrap().to_rfc3339(),
+            parse("2026-03-01T10:00:00+01:00", utc)
+                .unwrap()
+                .to_rfc3339(),
             "2026-03-01T09:00:00+00:00"
         );
     }

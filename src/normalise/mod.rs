@@ -95,7 +95,9 @@ fn one(
         err(
             "url",
             "posting.url",
-            format!("the posting has no absolute page URL ({url:?}): set the site's base URL or the feed's base_url"),
+            format!(
+                "the posting has no absolute page URL ({url:?}): set the site's base URL or the feed's base_url"
+            ),
             diags,
         );
     }
@@ -105,7 +107,12 @@ fn one(
         Some(v) => match dates::parse(v, tz) {
             Ok(d) => Some(d),
             Err(e) => {
-                err(field, "posting.date", format!("{v:?} is not a date: {e}"), diags);
+                err(
+                    field,
+                    "posting.date",
+                    format!("{v:?} is not a date: {e}"),
+                    diags,
+                );
                 None
             }
         },
@@ -122,7 +129,12 @@ fn one(
         );
     }
 
-    let apply = match raw.apply.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let apply = match raw
+        .apply
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => {
             diags.push(diag_at(
                 raw,
@@ -137,7 +149,11 @@ fn one(
         Some(a) => match parse_apply(a, &url) {
             Ok((apply, warning)) => {
                 if let Some(w) = warning {
-                    diags.push(diag_at(raw, "apply", Diagnostic::warning("posting.apply", w)));
+                    diags.push(diag_at(
+                        raw,
+                        "apply",
+                        Diagnostic::warning("posting.apply", w),
+                    ));
                 }
                 apply
             }
@@ -314,11 +330,18 @@ fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) ->
     if let Some(s) = &raw.salary {
         if s.min.is_some() || s.max.is_some() {
             let num = |v: &Option<String>| v.as_deref().and_then(salary::parse_amount);
-            let currency = s.currency.as_deref().and_then(salary::currency_code);
+            let currency = s
+                .currency
+                .as_deref()
+                .and_then(|c| salary::currency_for(c, language));
             let unit = s
                 .unit
                 .as_deref()
-                .map(|u| salary::unit(u).map(|u| u.as_str().to_string()).unwrap_or_else(|| u.trim().to_uppercase()))
+                .map(|u| {
+                    salary::unit(u)
+                        .map(|u| u.as_str().to_string())
+                        .unwrap_or_else(|| u.trim().to_uppercase())
+                })
                 .unwrap_or_else(|| SalaryUnit::Year.as_str().to_string());
             match currency {
                 Some(currency) => {
@@ -331,7 +354,10 @@ fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) ->
                 }
                 None => warn(
                     diags,
-                    format!("salary currency {:?} is not an ISO 4217 code such as EUR", s.currency),
+                    format!(
+                        "salary currency {:?} is not an ISO 4217 code such as EUR",
+                        s.currency
+                    ),
                 ),
             }
         }
@@ -348,7 +374,9 @@ fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) ->
         salary::Found::Unsure(line, why) => {
             warn(
                 diags,
-                format!("a salary line was found but not read with confidence, so no salary is published: {line:?} ({why})"),
+                format!(
+                    "a salary line was found but not read with confidence, so no salary is published: {line:?} ({why})"
+                ),
             );
             None
         }
@@ -368,18 +396,27 @@ pub fn parse_apply(a: &str, page: &str) -> Result<(Apply, Option<String>), Strin
         };
     }
     if is_email(a) {
-        return Ok((Apply::Email { email: a.to_string() }, None));
+        return Ok((
+            Apply::Email {
+                email: a.to_string(),
+            },
+            None,
+        ));
     }
     if a.starts_with('#') {
         return Ok((
-            Apply::Url { url: page.to_string() },
+            Apply::Url {
+                url: page.to_string(),
+            },
             Some(format!(
                 "apply link {a:?} points into the posting's own page; candidates are sent to {page}"
             )),
         ));
     }
     match url::Url::parse(a) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok((Apply::Url { url: u.to_string() }, None)),
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            Ok((Apply::Url { url: u.to_string() }, None))
+        }
         Ok(u) => Err(format!(
             "apply link scheme `{}:` is not allowed; use an http(s) URL or an e-mail address",
             u.scheme()
@@ -399,7 +436,9 @@ fn is_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
 }
 
 fn percent_decode(s: &str) -> String {
@@ -505,8 +544,7 @@ fn link_translations(postings: &mut [Posting]) {
         if let Some(g) = &p.translation_group
             && let Some(all) = groups.get(g)
         {
-            let mut alts: Vec<Alternate> =
-                all.iter().filter(|a| a.id != p.id).cloned().collect();
+            let mut alts: Vec<Alternate> = all.iter().filter(|a| a.id != p.id).cloned().collect();
             alts.sort();
             p.alternates = alts;
         }
@@ -524,14 +562,24 @@ mod tests {
             "https://x.test/job/",
         )
         .unwrap();
-        assert_eq!(a, Apply::Email { email: "jobs@example.com".into() });
+        assert_eq!(
+            a,
+            Apply::Email {
+                email: "jobs@example.com".into()
+            }
+        );
         assert!(w.is_none());
     }
 
     #[test]
     fn anchor_apply_resolves_to_the_page_with_a_warning() {
         let (a, w) = parse_apply("#down", "https://x.test/job/").unwrap();
-        assert_eq!(a, Apply::Url { url: "https://x.test/job/".into() });
+        assert_eq!(
+            a,
+            Apply::Url {
+                url: "https://x.test/job/".into()
+            }
+        );
         assert!(w.unwrap().contains("#down"));
     }
 

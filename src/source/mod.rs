@@ -98,6 +98,8 @@ pub struct SourceContext<'a> {
     pub feed: &'a FeedConfig,
     /// Directory of the feed file: relative paths resolve against it.
     pub config_dir: &'a Path,
+    /// Directory for state that must survive runs (last good snapshots, validators).
+    pub state_dir: &'a Path,
     /// Include drafts.
     pub drafts: bool,
     /// The run's clock, for publish and expiry dates.

@@ -1,3 +1,14 @@
 //! The one integration test binary: each module covers one area of the product.
 
+mod attack;
+mod cli;
+mod crash;
+mod daemon;
+mod deploy;
+mod markdown;
+mod notify;
 mod render;
+mod schemas;
+mod status_page;
+mod support;
+mod validate;

@@ -1,14 +1,28 @@
 //! Markdown source: postings kept as markdown files with front matter (Hugo, Jekyll, Zola).
-//! Finds the posting files, reads front matter and body, and hands over raw facts.
+//! Finds the posting files like Hugo would publish them and hands over raw facts with lines.
 
-use std::collections::BTreeMap;
+pub mod body;
+pub mod frontmatter;
+pub mod hugo;
+pub mod init;
+pub mod shortcodes;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::{RawPosting, SourceContext, SourceOutput};
+use super::{RawPosting, RawSalary, SourceContext, SourceOutput};
 use crate::diag::Diagnostic;
+use crate::model::{Arrangement, EmploymentType};
+use frontmatter::{Page, value_text};
+use hugo::{PageFacts, Site};
+
+/// Files larger than this are not postings (and would slow every run).
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+const MAX_DEPTH: usize = 32;
 
 /// Configuration of a markdown source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -19,122 +33,1005 @@ pub struct MarkdownConfig {
     pub name: Option<String>,
     /// The site root (or a content directory), relative to the feed file.
     pub path: PathBuf,
-    /// The section holding the postings (`career`, `jobs` …).
+    /// The section holding the postings (`career`, `jobs` …), in every language's content.
     #[serde(default)]
     pub section: Option<String>,
+    /// Instead of a section: globs of posting files, relative to the content directory
+    /// (`career/*.md`, `jobs/**/index.md`).
+    #[serde(default)]
+    pub glob: Vec<String>,
     /// Public URL of the site, when the site config does not say it.
     #[serde(default)]
     pub base_url: Option<url::Url>,
+    /// Public URL per language, overriding the site config (`{ sv = "https://example.se/" }`).
+    #[serde(default)]
+    pub base_urls: BTreeMap<String, url::Url>,
+    /// Language of pages when neither the content tree nor the front matter says.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Front matter key that leaves a page out of the feed when `false` (default `jobfeed`).
+    #[serde(default)]
+    pub exclude_key: Option<String>,
+    /// Front matter keys to read each field from.
+    #[serde(default)]
+    pub fields: FieldNames,
+    /// What to do with Hugo shortcodes by name.
+    #[serde(default)]
+    pub shortcodes: ShortcodeRules,
+    /// Extra employment words: `{ "Fast anställning" = "FULL_TIME" }`.
+    #[serde(default)]
+    pub employment_words: BTreeMap<String, String>,
+    /// Extra arrangement words (location or arrangement values): `{ "Flexibel" = "hybrid" }`.
+    #[serde(default)]
+    pub arrangement_words: BTreeMap<String, Arrangement>,
+}
+
+/// One key or a list of keys tried in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Keys {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Keys {
+    fn list(&self) -> Vec<String> {
+        match self {
+            Keys::One(k) => vec![k.to_lowercase()],
+            Keys::Many(ks) => ks.iter().map(|k| k.to_lowercase()).collect(),
+        }
+    }
+}
+
+/// Front matter keys per field; each replaces the built-in list for that field.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNames {
+    #[serde(default)]
+    pub id: Option<Keys>,
+    #[serde(default)]
+    pub title: Option<Keys>,
+    #[serde(default)]
+    pub summary: Option<Keys>,
+    #[serde(default)]
+    pub date: Option<Keys>,
+    #[serde(default)]
+    pub expirydate: Option<Keys>,
+    #[serde(default)]
+    pub lastmod: Option<Keys>,
+    #[serde(default)]
+    pub apply: Option<Keys>,
+    #[serde(default)]
+    pub location: Option<Keys>,
+    #[serde(default)]
+    pub arrangement: Option<Keys>,
+    #[serde(default)]
+    pub employment: Option<Keys>,
+    #[serde(default)]
+    pub team: Option<Keys>,
+    #[serde(default)]
+    pub salary: Option<Keys>,
+    #[serde(default)]
+    pub language: Option<Keys>,
+    #[serde(default)]
+    pub categories: Option<Keys>,
+}
+
+/// Built-in key lists, fitted to common Hugo and Jekyll job sites.
+pub const DEFAULT_FIELDS: &[(&str, &[&str])] = &[
+    ("id", &["id", "jobid", "job_id"]),
+    ("title", &["title", "jobtitle", "job_title"]),
+    (
+        "summary",
+        &["intro", "summary", "description", "lead", "excerpt"],
+    ),
+    ("date", &["date", "publishdate", "pubdate", "published"]),
+    (
+        "expirydate",
+        &["expirydate", "unpublishdate", "validthrough", "expires"],
+    ),
+    ("lastmod", &["lastmod", "modified", "updated"]),
+    (
+        "apply",
+        &[
+            "apply",
+            "apply_url",
+            "applyurl",
+            "application_url",
+            "application link",
+            "sidebarlinkurl",
+        ],
+    ),
+    (
+        "location",
+        &["location", "locations", "joblocation", "job_location"],
+    ),
+    (
+        "arrangement",
+        &["arrangement", "workplace", "work_arrangement", "remote"],
+    ),
+    (
+        "employment",
+        &[
+            "employment",
+            "employment_type",
+            "employmenttype",
+            "duration",
+            "jobtype",
+            "job_type",
+            "worktype",
+        ],
+    ),
+    ("team", &["team", "department"]),
+    ("salary", &["salary", "salaryrange", "salary_range"]),
+    ("language", &["language", "lang"]),
+    ("categories", &["categories", "category"]),
+];
+
+impl FieldNames {
+    /// The keys tried for a canonical field, configured or built in.
+    pub fn keys(&self, field: &str) -> Vec<String> {
+        let configured = match field {
+            "id" => &self.id,
+            "title" => &self.title,
+            "summary" => &self.summary,
+            "date" => &self.date,
+            "expirydate" => &self.expirydate,
+            "lastmod" => &self.lastmod,
+            "apply" => &self.apply,
+            "location" => &self.location,
+            "arrangement" => &self.arrangement,
+            "employment" => &self.employment,
+            "team" => &self.team,
+            "salary" => &self.salary,
+            "language" => &self.language,
+            "categories" => &self.categories,
+            _ => &None,
+        };
+        match configured {
+            Some(k) => k.list(),
+            None => DEFAULT_FIELDS
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, ks)| ks.iter().map(|k| k.to_string()).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Shortcode names to keep (content or text) or drop, over the built-in rules.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortcodeRules {
+    #[serde(default)]
+    pub keep: Vec<String>,
+    #[serde(default)]
+    pub drop: Vec<String>,
+}
+
+impl ShortcodeRules {
+    fn action(&self, name: &str) -> Option<shortcodes::Action> {
+        if self.drop.iter().any(|n| n == name) {
+            Some(shortcodes::Action::Drop)
+        } else if self.keep.iter().any(|n| n == name) {
+            Some(shortcodes::Action::Keep)
+        } else {
+            None
+        }
+    }
+}
+
+/// A markdown file found under a content root.
+#[derive(Debug, Clone)]
+struct Candidate {
+    file: PathBuf,
+    /// Path relative to the content root.
+    rel: PathBuf,
+    language: Option<String>,
+    content_root: PathBuf,
 }
 
 /// Reads every posting file of the source.
 pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> SourceOutput {
     let mut out = SourceOutput::default();
     let root = ctx.config_dir.join(&cfg.path);
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    for file in files {
-        if file.file_name().is_some_and(|n| n == "_index.md") {
+    if !root.exists() {
+        out.diagnostics.push(
+            Diagnostic::error(
+                "markdown.path",
+                format!("the site path {} does not exist", root.display()),
+            )
+            .file(root.display().to_string()),
+        );
+        return out;
+    }
+    let site = match Site::load(&root) {
+        Ok(s) => s,
+        Err(e) => {
+            out.diagnostics.push(
+                Diagnostic::error("hugo.config", e.message.clone())
+                    .file(&e.file)
+                    .line(Some(e.line)),
+            );
+            return out;
+        }
+    };
+    if let Some(f) = &site.config_file {
+        out.files.push(f.clone());
+    }
+    let mut candidates = Vec::new();
+    for r in site.content_roots(&root) {
+        let start = match &cfg.section {
+            Some(s) => r.dir.join(s),
+            None => r.dir.clone(),
+        };
+        let mut files = Vec::new();
+        let mut seen = BTreeSet::new();
+        walk(&start, 0, &mut seen, &mut files);
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(&r.dir).unwrap_or(&file).to_path_buf();
+            if !cfg.glob.is_empty() {
+                let rel_s = slash(&rel);
+                let site_rel = slash(file.strip_prefix(&root).unwrap_or(&file));
+                if !cfg
+                    .glob
+                    .iter()
+                    .any(|g| glob_match(g, &rel_s) || glob_match(g, &site_rel))
+                {
+                    continue;
+                }
+            }
+            let (rel, suffix_lang) = language_suffix(&rel, &site);
+            candidates.push(Candidate {
+                file,
+                rel,
+                language: suffix_lang.or_else(|| r.language.clone()),
+                content_root: r.dir.clone(),
+            });
+        }
+    }
+    for c in candidates {
+        let stem = c
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if stem.starts_with("_index") {
             continue;
         }
-        match read_file(&file, cfg, name, ctx) {
-            Ok(Some(p)) => out.postings.push(p),
-            Ok(None) => {}
-            Err(d) => out.diagnostics.push(d),
+        out.files.push(c.file.clone());
+        let shown = c.file.display().to_string();
+        match std::fs::metadata(&c.file) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                out.diagnostics.push(
+                    Diagnostic::warning(
+                        "markdown.too-large",
+                        format!(
+                            "the file has {} bytes, more than the {MAX_FILE_BYTES} a posting may have; it is skipped",
+                            m.len()
+                        ),
+                    )
+                    .file(&shown),
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                out.diagnostics.push(
+                    Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
+                        .file(&shown),
+                );
+                continue;
+            }
         }
-        out.files.push(file);
+        let bytes = match std::fs::read(&c.file) {
+            Ok(b) => b,
+            Err(e) => {
+                out.diagnostics.push(
+                    Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
+                        .file(&shown),
+                );
+                continue;
+            }
+        };
+        let mut diags = Vec::new();
+        if let Some(p) = read_page(&bytes, &c, &site, cfg, name, ctx, &mut diags) {
+            out.postings.push(p);
+        }
+        out.diagnostics.extend(diags);
     }
     out
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+/// Reads one posting from the bytes of a file; `None` when it is not published or broken
+/// (then `diags` says why, if it is a problem).
+fn read_page(
+    bytes: &[u8],
+    c: &Candidate,
+    site: &Site,
+    cfg: &MarkdownConfig,
+    name: &str,
+    ctx: &SourceContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawPosting> {
+    let shown = c.file.display().to_string();
+    let page = frontmatter::decode(bytes)
+        .and_then(|t| frontmatter::parse(&t))
+        .map_err(|e| {
+            diags.push(
+                Diagnostic::error(e.rule, format!("{}; the file is skipped", e.message))
+                    .file(&shown)
+                    .line(Some(e.line)),
+            )
+        })
+        .ok()?;
+    let warn =
+        |diags: &mut Vec<Diagnostic>, rule: &str, line: Option<u32>, field: &str, msg: String| {
+            let mut d = Diagnostic::warning(rule, msg).file(&shown).line(line);
+            if !field.is_empty() {
+                d = d.field(field);
+            }
+            diags.push(d);
+        };
+    for (k, first, last) in &page.duplicates {
+        warn(
+            diags,
+            "frontmatter.duplicate-key",
+            Some(*last),
+            k,
+            format!(
+                "`{k}` is set twice (lines {first} and {last}); the last value is used: remove one"
+            ),
+        );
+    }
+
+    // Not published: drafts, the opt-out flag, a future publish date.
+    if truthy(page.fields.get("draft")) == Some(true) && !ctx.drafts {
+        return None;
+    }
+    // Jekyll hides a page with `published: false` (in Hugo `published` is a date).
+    if page.fields.get("published") == Some(&Value::Bool(false)) {
+        return None;
+    }
+    // Hugo build options: `build: { render: never }` (or the older `_build`) publishes no page.
+    let build = page
+        .fields
+        .get("build")
+        .or_else(|| page.fields.get("_build"));
+    if let Some(Value::Object(b)) = build
+        && let Some(render) = b.get("render")
+        && (render == &Value::Bool(false) || render.as_str() == Some("never"))
+    {
+        return None;
+    }
+    let exclude_key = cfg
+        .exclude_key
+        .as_deref()
+        .unwrap_or("jobfeed")
+        .to_lowercase();
+    if truthy(page.fields.get(&exclude_key)) == Some(false) {
+        return None;
+    }
+    if let Some(p) = ["publishdate", "pubdate", "published", "date"]
+        .iter()
+        .find_map(|k| page.text(k))
+        && let Ok(d) = crate::normalise::dates::parse(&p, ctx.feed.tz())
+        && d > ctx.now
+    {
+        return None;
+    }
+
+    let mut lines: BTreeMap<String, u32> = BTreeMap::new();
+    lines.insert(String::new(), 1);
+    lines.insert("description".into(), page.body_line);
+    let text = |v: Option<Value>| {
+        v.as_ref()
+            .and_then(value_text)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let texts = |v: Option<Value>| -> Vec<String> {
+        match v {
+            Some(Value::Array(a)) => a.iter().filter_map(value_text).collect(),
+            Some(v) => value_text(&v).into_iter().collect(),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+    };
+
+    let title = text(pick(&page, cfg, &mut lines, "title"));
+    let fm_language = text(pick(&page, cfg, &mut lines, "language"));
+    let language = language_of(&page, c, cfg, fm_language.as_deref(), &shown, diags);
+    for conflict in page.conflicts.iter().filter(|c| c.key != "language") {
+        let spelled: Vec<String> = conflict
+            .spellings
+            .iter()
+            .map(|(k, l, v)| format!("`{k}` = {v} (line {l})"))
+            .collect();
+        warn(
+            diags,
+            "frontmatter.case-conflict",
+            page.lines.get(&conflict.key).copied(),
+            &conflict.key,
+            format!(
+                "{} disagree; keys are case-insensitive, so `{}` is used: keep one spelling",
+                spelled.join(" and "),
+                conflict.kept
+            ),
+        );
+    }
+
+    let date = text(pick(&page, cfg, &mut lines, "date"));
+    let slug = page.text("slug");
+    let url_fm = page.text("url");
+    let facts = PageFacts {
+        slug: slug.as_deref(),
+        url: url_fm.as_deref(),
+        title: title.as_deref(),
+        date: date.as_deref(),
+    };
+    let override_base = language.as_ref().and_then(|l| cfg.base_urls.get(l));
+    let fallback = cfg
+        .base_url
+        .clone()
+        .unwrap_or_else(|| ctx.feed.base_url.clone());
+    let url = site.page_url(
+        language.as_deref(),
+        &c.rel,
+        &facts,
+        override_base,
+        Some(&fallback),
+    );
+    let page_url = url.as_deref().and_then(|u| url::Url::parse(u).ok());
+
+    // Body: shortcodes first, then markdown.
+    let resolve = |target: &str| {
+        resolve_ref(
+            target,
+            c,
+            site,
+            language.as_deref(),
+            override_base,
+            &fallback,
+        )
+    };
+    let rule = |n: &str| cfg.shortcodes.action(n);
+    let expanded = shortcodes::expand(&page.body, &rule, &resolve);
+    for (l, msg) in &expanded.warnings {
+        warn(
+            diags,
+            "markdown.shortcode",
+            Some(page.body_line + l),
+            "description",
+            msg.clone(),
+        );
+    }
+    if !expanded.unknown.is_empty() {
+        let names: Vec<&str> = expanded.unknown.iter().map(String::as_str).collect();
+        warn(
+            diags,
+            "markdown.shortcode-unknown",
+            Some(page.body_line),
+            "description",
+            format!(
+                "unknown shortcode(s) {}: paired ones keep their content, single ones are dropped; say which under [sources.shortcodes] keep/drop",
+                names.join(", ")
+            ),
+        );
+    }
+    let body = body::render(&expanded.markdown, page_url.as_ref());
+    if body.removed_templates > 0 {
+        warn(
+            diags,
+            "markdown.template",
+            Some(page.body_line),
+            "description",
+            format!(
+                "{} template tag(s) (`{{{{ … }}}}` or `{{% … %}}`) in the body were removed; a feed cannot run templates",
+                body.removed_templates
+            ),
+        );
+    }
+
+    let mut apply = text(pick(&page, cfg, &mut lines, "apply"));
+    if apply.is_none()
+        && let Some(tag) = expanded.tags.iter().find(|t| {
+            t.name.starts_with("icon-block")
+                && t.named
+                    .get("link")
+                    .is_some_and(|l| l.starts_with("http") || l.starts_with("mailto:"))
+        })
+    {
+        apply = tag.named.get("link").cloned();
+        lines.insert("apply".into(), page.body_line + tag.line);
+    }
+
+    let mut employment = Vec::new();
+    for w in texts(pick(&page, cfg, &mut lines, "employment")) {
+        match lookup_word(&cfg.employment_words, &w) {
+            Some(code) => match EmploymentType::from_code(&code.to_uppercase()) {
+                Some(t) => employment.push(t.as_str().to_string()),
+                None => {
+                    employment.push(w);
+                    warn(
+                        diags,
+                        "markdown.config",
+                        lines.get("employment").copied(),
+                        "employment",
+                        format!(
+                            "employment_words maps to {code:?}, which is not an employment type such as FULL_TIME"
+                        ),
+                    );
+                }
+            },
+            None => employment.push(w),
+        }
+    }
+    let location_text = texts(pick(&page, cfg, &mut lines, "location"));
+    let mut arrangement = match pick(&page, cfg, &mut lines, "arrangement") {
+        Some(Value::Bool(true)) => Some("remote".to_string()),
+        Some(Value::Bool(false)) => None,
+        v => text(v),
+    };
+    if let Some(a) = &arrangement
+        && let Some(mapped) = cfg
+            .arrangement_words
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(a.trim()))
+    {
+        arrangement = Some(mapped.1.as_str().to_string());
+    }
+    if arrangement.is_none() {
+        arrangement = location_text.iter().find_map(|l| {
+            cfg.arrangement_words
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(l.trim()))
+                .map(|(_, a)| a.as_str().to_string())
+        });
+    }
+
+    let salary = salary_of(&page, pick(&page, cfg, &mut lines, "salary"), &mut lines);
+    if salary.is_none()
+        && let Some(i) = page.body.lines().position(|l| {
+            l.chars().any(|c| c.is_ascii_digit())
+                && (l.contains(['€', '$', '£'])
+                    || l.split(|c: char| !c.is_alphanumeric())
+                        .any(|w| matches!(w, "EUR" | "SEK" | "NOK" | "DKK" | "USD" | "GBP" | "kr")))
+        })
+    {
+        // Salary stated only in the body: point its diagnostics at that line.
+        lines.insert("salary".into(), page.body_line + i as u32);
+    }
+    let group = page
+        .text("translationkey")
+        .or_else(|| Some(group_of(&c.rel, cfg.section.as_deref())));
+
+    Some(RawPosting {
+        source: name.to_string(),
+        origin: shown,
+        id: text(pick(&page, cfg, &mut lines, "id")),
+        group,
+        language,
+        title,
+        description_html: Some(body.html).filter(|h| !h.is_empty()),
+        body_text: Some(body.text),
+        summary: text(pick(&page, cfg, &mut lines, "summary")),
+        url,
+        apply,
+        date_posted: date,
+        valid_through: text(pick(&page, cfg, &mut lines, "expirydate")),
+        updated: text(pick(&page, cfg, &mut lines, "lastmod")),
+        employment,
+        location_text,
+        arrangement,
+        salary,
+        team: text(pick(&page, cfg, &mut lines, "team")),
+        categories: texts(pick(&page, cfg, &mut lines, "categories")),
+        field_lines: lines,
+        ..RawPosting::default()
+    })
+}
+
+/// The page language: the content tree decides; else the front matter; else the source setting.
+fn language_of(
+    page: &Page,
+    c: &Candidate,
+    cfg: &MarkdownConfig,
+    fm_language: Option<&str>,
+    shown: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let tag = crate::normalise::language_tag;
+    let chosen = c
+        .language
+        .clone()
+        .or_else(|| fm_language.map(tag))
+        .or_else(|| cfg.language.clone());
+    let line = page.lines.get("language").copied();
+    if let Some(conflict) = page.conflicts.iter().find(|c| c.key == "language") {
+        let spelled: Vec<String> = conflict
+            .spellings
+            .iter()
+            .map(|(k, l, v)| format!("`{k}` = {v} (line {l})"))
+            .collect();
+        let why = match &c.language {
+            Some(l) => format!("the content directory says {l:?}, so that is used"),
+            None => format!("`{}` is used", conflict.kept),
+        };
+        diags.push(
+            Diagnostic::warning(
+                "frontmatter.case-conflict",
+                format!(
+                    "{} disagree; keys are case-insensitive and {why}: keep one spelling",
+                    spelled.join(" and ")
+                ),
+            )
+            .file(shown)
+            .line(line)
+            .field("language"),
+        );
+    } else if let (Some(dir), Some(fm)) = (&c.language, fm_language)
+        && tag(dir) != tag(fm)
+    {
+        diags.push(
+            Diagnostic::warning(
+                "markdown.language",
+                format!("the front matter says language {fm:?} but the page is in the {dir:?} content; {dir:?} is used"),
+            )
+            .file(shown)
+            .line(line)
+            .field("language"),
+        );
+    }
+    chosen
+}
+
+fn salary_of(
+    page: &Page,
+    value: Option<Value>,
+    lines: &mut BTreeMap<String, u32>,
+) -> Option<RawSalary> {
+    let get = |keys: &[&str]| -> Option<(String, String)> {
+        keys.iter()
+            .find_map(|k| page.text(k).map(|v| (k.to_string(), v)))
+    };
+    let mut s = RawSalary::default();
+    match value {
+        Some(Value::Object(m)) => {
+            let lower: BTreeMap<String, Value> =
+                m.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
+            let f = |ks: &[&str]| ks.iter().find_map(|k| lower.get(*k).and_then(value_text));
+            s.currency = f(&["currency"]);
+            s.min = f(&["min", "minvalue", "from"]);
+            s.max = f(&["max", "maxvalue", "to"]);
+            s.unit = f(&["unit", "unittext", "period", "per"]);
+            if s.min.is_none()
+                && s.max.is_none()
+                && let Some(v) = f(&["value", "amount"])
+            {
+                s.min = Some(v.clone());
+                s.max = Some(v);
+            }
+        }
+        Some(v) => s.text = value_text(&v).filter(|t| !t.trim().is_empty()),
+        None => {}
+    }
+    for (slot, keys) in [
+        (
+            &mut s.min,
+            &["salarymin", "salary_min", "minsalary", "min_salary"][..],
+        ),
+        (
+            &mut s.max,
+            &["salarymax", "salary_max", "maxsalary", "max_salary"][..],
+        ),
+        (
+            &mut s.currency,
+            &["salarycurrency", "salary_currency", "currency"][..],
+        ),
+        (
+            &mut s.unit,
+            &[
+                "salaryunit",
+                "salary_unit",
+                "salaryperiod",
+                "salary_period",
+                "unit",
+            ][..],
+        ),
+    ] {
+        if slot.is_none()
+            && let Some((k, v)) = get(keys)
+        {
+            *slot = Some(v);
+            if let Some(l) = page.lines.get(&k) {
+                lines.entry("salary".into()).or_insert(*l);
+            }
+        }
+    }
+    (s != RawSalary::default()).then_some(s)
+}
+
+/// URL of a `ref`/`relref` target, looked up beside the page, then from the content root.
+fn resolve_ref(
+    target: &str,
+    c: &Candidate,
+    site: &Site,
+    lang: Option<&str>,
+    override_base: Option<&url::Url>,
+    fallback: &url::Url,
+) -> Option<String> {
+    let (path, anchor) = match target.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (target, None),
+    };
+    let dir = c.file.parent().unwrap_or(Path::new(""));
+    let trimmed = path.trim_start_matches('/');
+    let mut tries = Vec::new();
+    for base in [&c.content_root.to_path_buf(), &dir.to_path_buf()] {
+        let p = base.join(trimmed);
+        tries.push(p.clone());
+        tries.push(p.with_extension("md"));
+        tries.push(p.join("index.md"));
+        tries.push(p.join("_index.md"));
+    }
+    let file = tries.into_iter().find(|p| p.is_file())?;
+    let rel = file.strip_prefix(&c.content_root).ok()?.to_path_buf();
+    let page = std::fs::read(&file)
+        .ok()
+        .and_then(|b| frontmatter::decode(&b).ok())
+        .and_then(|t| frontmatter::parse(&t).ok());
+    let get = |k: &str| page.as_ref().and_then(|p| p.text(k));
+    let (slug, url, title, date) = (get("slug"), get("url"), get("title"), get("date"));
+    let facts = PageFacts {
+        slug: slug.as_deref(),
+        url: url.as_deref(),
+        title: title.as_deref(),
+        date: date.as_deref(),
+    };
+    let mut u = if rel
+        .file_stem()
+        .is_some_and(|s| s.to_string_lossy().starts_with("_index"))
+    {
+        let section = rel.parent().map(slash).unwrap_or_default();
+        let base = override_base
+            .cloned()
+            .or_else(|| site.base_for(lang, Some(fallback)))?;
+        let path = site.section_path(lang, &section);
+        base.join(path.trim_start_matches('/')).ok()?.to_string()
+    } else {
+        site.page_url(lang, &rel, &facts, override_base, Some(fallback))?
+    };
+    if let Some(a) = anchor {
+        u.push('#');
+        u.push_str(a);
+    }
+    Some(u)
+}
+
+/// `career/2026-job.md` → `2026-job` (the section is shared by every language anyway).
+fn group_of(rel: &Path, section: Option<&str>) -> String {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if let Some(last) = parts.last_mut() {
+        if let Some((stem, _)) = last.rsplit_once('.') {
+            *last = stem.to_string();
+        }
+        if last == "index" && parts.len() > 1 {
+            parts.pop();
+        }
+    }
+    if parts.len() > 1 && section.is_none_or(|s| parts[0] == s) {
+        parts.remove(0);
+    }
+    parts.join("/")
+}
+
+/// Hugo's filename language suffix: `job.sv.md` is the `sv` translation of `job.md`.
+fn language_suffix(rel: &Path, site: &Site) -> (PathBuf, Option<String>) {
+    let Some(name) = rel.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return (rel.to_path_buf(), None);
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() >= 3 {
+        let lang = parts[parts.len() - 2];
+        if site.languages.contains_key(&lang.to_lowercase()) {
+            let plain = format!(
+                "{}.{}",
+                parts[..parts.len() - 2].join("."),
+                parts[parts.len() - 1]
+            );
+            return (rel.with_file_name(plain), Some(lang.to_lowercase()));
+        }
+    }
+    (rel.to_path_buf(), None)
+}
+
+/// The first configured key present for `field`, recording its line under the field's name.
+fn pick(
+    page: &Page,
+    cfg: &MarkdownConfig,
+    lines: &mut BTreeMap<String, u32>,
+    field: &str,
+) -> Option<Value> {
+    for k in cfg.fields.keys(field) {
+        if let Some(v) = page.fields.get(&k).filter(|v| !v.is_null()) {
+            if let Some(l) = page.lines.get(&k) {
+                lines.insert(field.to_string(), *l);
+            }
+            return Some(v.clone());
+        }
+    }
+    None
+}
+
+fn truthy(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_lowercase().as_str() {
+            "true" | "yes" | "on" => Some(true),
+            "false" | "no" | "off" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn lookup_word(words: &BTreeMap<String, String>, w: &str) -> Option<String> {
+    words
+        .iter()
+        .find(|(k, _)| {
+            k.trim().eq_ignore_ascii_case(w.trim())
+                || k.trim().to_lowercase() == w.trim().to_lowercase()
+        })
+        .map(|(_, v)| v.clone())
+}
+
+/// Markdown files under `dir`, without following a directory twice (symlink loops).
+fn walk(dir: &Path, depth: usize, seen: &mut BTreeSet<PathBuf>, files: &mut Vec<PathBuf>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Ok(real) = dir.canonicalize() else {
+        return;
+    };
+    if !seen.insert(real) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            collect(&p, files);
-        } else if p.extension().is_some_and(|x| x == "md") {
+            walk(&p, depth + 1, seen, files);
+        } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") && p.is_file() {
             files.push(p);
         }
     }
 }
 
-fn read_file(
-    file: &Path,
-    cfg: &MarkdownConfig,
-    name: &str,
-    ctx: &SourceContext<'_>,
-) -> Result<Option<RawPosting>, Diagnostic> {
-    let shown = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        Diagnostic::error("markdown.read", format!("cannot read file: {e}")).file(&shown)
-    })?;
-    let text = text.trim_start_matches('\u{feff}');
-    let rest = text.strip_prefix("---\n").ok_or_else(|| {
-        Diagnostic::error("frontmatter.missing", "expected front matter starting with ---")
-            .file(&shown)
-            .line(Some(1))
-    })?;
-    let (fm, body) = rest.split_once("\n---\n").ok_or_else(|| {
-        Diagnostic::error("frontmatter.unclosed", "front matter is not closed with ---")
-            .file(&shown)
-            .line(Some(1))
-    })?;
-    let map: BTreeMap<String, serde_json::Value> = serde_saphyr::from_str(fm).map_err(|e| {
-        Diagnostic::error("frontmatter.yaml", format!("invalid YAML front matter: {e}"))
-            .file(&shown)
-            .line(Some(1))
-    })?;
-    let map: BTreeMap<String, serde_json::Value> = map
-        .into_iter()
-        .map(|(k, v)| (k.to_lowercase(), v))
-        .collect();
-    let s = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    if map.get("draft").and_then(|v| v.as_bool()) == Some(true) && !ctx.drafts {
-        return Ok(None);
-    }
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let base = cfg
-        .base_url
-        .clone()
-        .unwrap_or_else(|| ctx.feed.base_url.clone());
-    let section = cfg.section.as_deref().unwrap_or("career");
-    let url = base.join(&format!("{section}/{stem}/")).ok().map(|u| u.to_string());
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
-    let html = ammonia::clean(&html);
-    let mut lines = BTreeMap::new();
-    lines.insert(String::new(), 1);
-    for (i, l) in fm.lines().enumerate() {
-        if let Some((k, _)) = l.split_once(':') {
-            lines.entry(k.trim().to_lowercase()).or_insert(i as u32 + 2);
+fn slash(p: &Path) -> String {
+    p.iter()
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Glob match on `/`-separated paths: `*` and `?` within a segment, `**` across segments.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
+    let segs: Vec<&str> = path.split('/').collect();
+    fn go(p: &[&str], s: &[&str]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(&"**") => (0..=s.len()).any(|i| go(&p[1..], &s[i..])),
+            Some(first) => {
+                !s.is_empty()
+                    && seg_match(first.as_bytes(), s[0].as_bytes())
+                    && go(&p[1..], &s[1..])
+            }
         }
     }
-    Ok(Some(RawPosting {
-        source: name.to_string(),
-        origin: shown,
-        field_lines: lines,
-        id: s("id"),
-        group: Some(stem),
-        language: s("language"),
-        title: s("title"),
-        description_html: Some(html),
-        body_text: Some(body.to_string()),
-        summary: s("intro").or_else(|| s("description")),
-        url,
-        apply: s("apply").or_else(|| s("sidebarlinkurl")),
-        date_posted: s("date"),
-        valid_through: s("expirydate"),
-        updated: s("lastmod"),
-        employment: s("duration").into_iter().collect(),
-        location_text: s("location").into_iter().collect(),
-        team: s("team"),
-        ..RawPosting::default()
-    }))
+    fn seg_match(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') => (0..=s.len()).any(|i| seg_match(&p[1..], &s[i..])),
+            Some(b'?') => !s.is_empty() && seg_match(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && seg_match(&p[1..], &s[1..]),
+        }
+    }
+    go(&pat, &segs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_within_and_across_segments() {
+        assert!(glob_match("career/*.md", "career/a.md"));
+        assert!(!glob_match("career/*.md", "career/x/a.md"));
+        assert!(glob_match("**/index.md", "jobs/x/index.md"));
+        assert!(glob_match("jobs/**/*.md", "jobs/a.md"));
+        assert!(!glob_match("jobs/*.md", "blog/a.md"));
+    }
+
+    #[test]
+    fn filename_language_suffix_names_the_translation() {
+        let mut site = Site::default();
+        site.languages
+            .insert("sv".into(), hugo::Language::default());
+        let (rel, lang) = language_suffix(Path::new("career/job.sv.md"), &site);
+        assert_eq!(
+            (rel, lang.as_deref()),
+            (PathBuf::from("career/job.md"), Some("sv"))
+        );
+        let (rel, lang) = language_suffix(Path::new("career/v1.2.md"), &site);
+        assert_eq!((rel, lang), (PathBuf::from("career/v1.2.md"), None));
+    }
+
+    #[test]
+    fn translation_group_is_the_path_inside_the_section() {
+        assert_eq!(
+            group_of(Path::new("career/2026-job.md"), Some("career")),
+            "2026-job"
+        );
+        assert_eq!(group_of(Path::new("career/job/index.md"), None), "job");
+    }
+
+    #[test]
+    fn configured_field_names_replace_the_built_in_list() {
+        let f = FieldNames {
+            title: Some(Keys::One("JobTitle".into())),
+            ..FieldNames::default()
+        };
+        assert_eq!(f.keys("title"), vec!["jobtitle"]);
+        assert!(f.keys("apply").contains(&"sidebarlinkurl".to_string()));
+    }
+
+    fn salary(fm: &str) -> Option<RawSalary> {
+        let page = frontmatter::parse(&format!("---\n{fm}\n---\n")).unwrap();
+        let value = pick(
+            &page,
+            &MarkdownConfig::default(),
+            &mut BTreeMap::new(),
+            "salary",
+        );
+        salary_of(&page, value, &mut BTreeMap::new())
+    }
+
+    #[test]
+    fn structured_salary_from_a_nested_table_separate_keys_or_a_phrase() {
+        let nested =
+            salary("salary:\n  currency: EUR\n  minValue: 50000\n  max: 80000\n  unitText: YEAR")
+                .unwrap();
+        assert_eq!(
+            (
+                nested.currency.as_deref(),
+                nested.min.as_deref(),
+                nested.max.as_deref(),
+                nested.unit.as_deref()
+            ),
+            (Some("EUR"), Some("50000"), Some("80000"), Some("YEAR"))
+        );
+        let flat = salary("salaryMin: 50000\nsalaryMax: 80000\ncurrency: EUR\nunit: year").unwrap();
+        assert_eq!(
+            (
+                flat.min.as_deref(),
+                flat.max.as_deref(),
+                flat.currency.as_deref()
+            ),
+            (Some("50000"), Some("80000"), Some("EUR"))
+        );
+        let text = salary("salary: \"€50,000 - €80,000 per year\"").unwrap();
+        assert_eq!(text.text.as_deref(), Some("€50,000 - €80,000 per year"));
+        assert_eq!(salary("title: x"), None);
+    }
 }

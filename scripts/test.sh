@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine with the Rust toolchain:
+# installs what the tests need (xmllint, systemd-analyze, Chromium, a Python virtualenv
+# with kubernetes-validate, cargo-nextest), then runs formatting, lint and every test.
+# CI (.ci/run) calls exactly this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/kubernetes-validate ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check kubernetes-validate==1.37.0
+fi
+export JOBFEED_KUBERNETES_VALIDATE="$PWD/.venv/bin/kubernetes-validate"
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  cargo install --locked cargo-nextest
+fi
+
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo nextest run --locked --no-fail-fast

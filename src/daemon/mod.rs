@@ -1,0 +1,478 @@
+//! The long-running service behind `jobfeed serve`: runs feeds on schedules and on file
+//! changes, publishes, swaps the served snapshot atomically, and reloads on SIGHUP.
+
+pub mod scheduler;
+pub mod sdnotify;
+pub mod watch;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::config::{self, LoadedFeed};
+use crate::metrics::Metrics;
+use crate::pipeline::{self, Report, RunOptions};
+use crate::publish;
+use crate::server::files::Snapshot;
+use crate::state::State;
+use crate::validate::Gate;
+
+/// How `serve` was started.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Feed files (empty: every `feeds/*.toml`).
+    pub configs: Vec<PathBuf>,
+    pub run: RunOptions,
+    /// Output directory the runs publish into.
+    pub out: PathBuf,
+    pub listen: SocketAddr,
+    /// Bearer token for `/admin/…`; admin endpoints are disabled without one.
+    pub admin_token: Option<String>,
+    /// Watch markdown sources and rebuild on change.
+    pub watch: bool,
+    /// Only the feeds of this shard.
+    pub shard: Option<crate::cli::Shard>,
+}
+
+/// One finished run, for the status page and metrics.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub at: DateTime<Utc>,
+    pub seconds: f64,
+    pub published: usize,
+    pub invalid: usize,
+    pub ok: bool,
+    /// Why the run counts as failed (source or publish errors).
+    pub failure: Option<String>,
+}
+
+/// What the daemon knows about one feed.
+#[derive(Debug, Clone)]
+pub struct FeedStatus {
+    pub feed: Arc<LoadedFeed>,
+    pub published_once: bool,
+    pub report: Option<Report>,
+    /// (id, title, url, language) of the published postings.
+    pub postings: Vec<(String, String, String, String)>,
+    pub history: VecDeque<RunRecord>,
+}
+
+const HISTORY: usize = 100;
+
+/// State shared by the HTTP server, the runners, the scheduler and the watcher.
+pub struct Shared {
+    pub snapshot: RwLock<Arc<Snapshot>>,
+    pub feeds: RwLock<BTreeMap<String, FeedStatus>>,
+    pub metrics: Metrics,
+    pub settings: Settings,
+    pub state: Mutex<State>,
+    pub gate: Gate,
+    /// HTTP client for change notifications.
+    pub http: reqwest::Client,
+    triggers: RwLock<BTreeMap<String, mpsc::Sender<()>>>,
+    failures: RwLock<BTreeMap<String, Arc<AtomicU32>>>,
+}
+
+impl Shared {
+    /// The snapshot currently served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Asks for a run of `feed`; coalesces with a run already queued. False if unknown.
+    pub fn trigger(&self, feed: &str) -> bool {
+        let triggers = self.triggers.read().unwrap_or_else(|e| e.into_inner());
+        match triggers.get(feed) {
+            Some(tx) => {
+                let _ = tx.try_send(());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// True once every feed of this replica has published at least once (a replica that
+    /// owns no feed is ready at once).
+    pub fn ready(&self) -> bool {
+        let feeds = self.feeds.read().unwrap_or_else(|e| e.into_inner());
+        feeds.values().all(|f| f.published_once)
+    }
+
+    /// Consecutive failed runs of `feed` (drives the scheduler's backoff).
+    pub fn failures(&self, feed: &str) -> Arc<AtomicU32> {
+        let mut map = self.failures.write().unwrap_or_else(|e| e.into_inner());
+        map.entry(feed.to_string()).or_default().clone()
+    }
+}
+
+/// Runs one feed now (blocking): pipeline, publish, snapshot swap, status and metrics.
+pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
+    let started = Instant::now();
+    let now = Utc::now();
+    let id = feed.config.id.clone();
+    let run = {
+        let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        pipeline::run(
+            feed,
+            &shared.gate,
+            &shared.settings.run,
+            now,
+            Some(&mut state),
+        )
+    };
+    let mut failure = run
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error() && (d.rule.starts_with("source.") || d.rule.starts_with("state.")))
+        .map(|d| d.human());
+    match publish::publish_dir(&shared.settings.out, &run) {
+        Ok(stats) => tracing::info!(
+            feed = %id,
+            published = run.report.published,
+            invalid = run.report.invalid,
+            written = stats.written,
+            removed = stats.removed,
+            "Feed published."
+        ),
+        Err(e) => {
+            tracing::error!(feed = %id, error = %e, "Publishing failed; the previous files stay.");
+            failure = Some(e.to_string());
+        }
+    }
+    // The served snapshot: what is on disk now for this feed (blocked outputs keep their
+    // last good copy there), with each file's modification time as Last-Modified.
+    let dir = shared.settings.out.join(&id);
+    let listed = std::fs::read_to_string(dir.join(publish::MANIFEST)).unwrap_or_default();
+    let files: Vec<(String, Vec<u8>, DateTime<Utc>)> = listed
+        .lines()
+        .filter_map(|rel| {
+            let p = dir.join(rel);
+            let bytes = std::fs::read(&p).ok()?;
+            let modified = std::fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .map(DateTime::<Utc>::from)
+                .unwrap_or(now);
+            Some((rel.to_string(), bytes, modified))
+        })
+        .collect();
+    {
+        let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let mut next = snap.with_feed(&id, files);
+        if let Some(i) = &feed.config.notify.indexnow {
+            next = next.with_file(format!("/{}.txt", i.key), i.key.clone().into_bytes(), now);
+        }
+        *snap = Arc::new(next);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let ok = failure.is_none();
+    let failures = shared.failures(&id);
+    if ok {
+        failures.store(0, Ordering::Relaxed);
+    } else {
+        failures.fetch_add(1, Ordering::Relaxed);
+    }
+    let m = &shared.metrics;
+    m.inc(
+        "jobfeed_runs_total",
+        "Feed runs by outcome.",
+        &[("feed", &id), ("outcome", if ok { "ok" } else { "failed" })],
+        1.0,
+    );
+    m.observe(
+        "jobfeed_run_duration_seconds",
+        "Wall time of feed runs.",
+        &[("feed", &id)],
+        seconds,
+    );
+    for (status, n) in [
+        ("published", run.report.published),
+        ("invalid", run.report.invalid),
+        ("skipped", run.report.skipped),
+    ] {
+        m.set(
+            "jobfeed_postings",
+            "Postings of the last run by status.",
+            &[("feed", &id), ("status", status)],
+            n as f64,
+        );
+    }
+    m.inc(
+        "jobfeed_validation_errors_total",
+        "Validation errors found by runs.",
+        &[("feed", &id)],
+        run.report.errors() as f64,
+    );
+    m.set(
+        "jobfeed_blocked_outputs",
+        "Outputs that failed the gate in the last run.",
+        &[("feed", &id)],
+        run.blocked.len() as f64,
+    );
+    for s in &feed.config.sources {
+        let failed = run.report.diagnostics.iter().any(|d| {
+            d.is_error()
+                && d.rule.starts_with("source.")
+                && d.file.as_deref().is_some_and(|f| f.contains(s.name()))
+        });
+        m.inc(
+            "jobfeed_source_fetches_total",
+            "Source reads.",
+            &[("feed", &id), ("source", s.name())],
+            1.0,
+        );
+        if failed {
+            m.inc(
+                "jobfeed_source_failures_total",
+                "Source reads that failed.",
+                &[("feed", &id), ("source", s.name())],
+                1.0,
+            );
+        }
+    }
+    let mut feeds = shared.feeds.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(st) = feeds.get_mut(&id) {
+        st.published_once = true;
+        st.postings = run
+            .postings
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.title.clone(),
+                    p.url.clone(),
+                    p.language.clone(),
+                )
+            })
+            .collect();
+        st.history.push_back(RunRecord {
+            at: now,
+            seconds,
+            published: run.report.published,
+            invalid: run.report.invalid,
+            ok,
+            failure,
+        });
+        while st.history.len() > HISTORY {
+            st.history.pop_front();
+        }
+        st.report = Some(run.report);
+    }
+}
+
+/// The running service: tasks per feed, and the handle to stop them.
+struct Tasks {
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Tasks {
+    fn abort(self) {
+        for h in self.handles {
+            h.abort();
+        }
+    }
+}
+
+/// Installs `feeds` as the daemon's feed set: a runner and a scheduler per feed, and a first run.
+fn start_feeds(shared: &Arc<Shared>, feeds: Vec<LoadedFeed>) -> Tasks {
+    let mut handles = Vec::new();
+    let mut triggers = BTreeMap::new();
+    let mut statuses = BTreeMap::new();
+    let old = shared
+        .feeds
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for feed in feeds {
+        let feed = Arc::new(feed);
+        let id = feed.config.id.clone();
+        let (tx, mut rx) = mpsc::channel::<()>(1);
+        let _ = tx.try_send(());
+        triggers.insert(id.clone(), tx);
+        let prev = old.get(&id);
+        statuses.insert(
+            id.clone(),
+            FeedStatus {
+                feed: feed.clone(),
+                published_once: prev.is_some_and(|p| p.published_once),
+                report: prev.and_then(|p| p.report.clone()),
+                postings: prev.map(|p| p.postings.clone()).unwrap_or_default(),
+                history: prev.map(|p| p.history.clone()).unwrap_or_default(),
+            },
+        );
+        // The runner: one run at a time per feed; triggers arriving meanwhile coalesce.
+        let s = shared.clone();
+        let f = feed.clone();
+        handles.push(tokio::spawn(async move {
+            while rx.recv().await.is_some() {
+                let s2 = s.clone();
+                let f2 = f.clone();
+                if let Err(e) = tokio::task::spawn_blocking(move || run_feed(&s2, &f2)).await {
+                    tracing::error!(feed = %f.config.id, error = %e, "Feed run panicked; the previous outputs stay.");
+                }
+                crate::notify::send_pending(&s.http, &s.state, &f, chrono::Utc::now()).await;
+            }
+        }));
+        if let Some(line) = &feed.config.schedule
+            && let Ok(schedule) = crate::schedule::Schedule::parse(line, feed.config.tz())
+        {
+            let s = shared.clone();
+            let failures = shared.failures(&id);
+            handles.push(tokio::spawn(scheduler::run(
+                id.clone(),
+                schedule,
+                failures,
+                scheduler::SystemClock,
+                move |feed| {
+                    s.trigger(feed);
+                },
+            )));
+        }
+    }
+    *shared.feeds.write().unwrap_or_else(|e| e.into_inner()) = statuses;
+    *shared.triggers.write().unwrap_or_else(|e| e.into_inner()) = triggers;
+    Tasks { handles }
+}
+
+fn load(settings: &Settings) -> anyhow::Result<Vec<LoadedFeed>> {
+    let paths = config::discover(&settings.configs)?;
+    let mut feeds = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for p in paths {
+        let f = config::load_feed(&p)?;
+        anyhow::ensure!(
+            ids.insert(f.config.id.clone()),
+            "{}: feed id {:?} is used by another feed file",
+            p.display(),
+            f.config.id
+        );
+        feeds.push(f);
+    }
+    if let Some(shard) = settings.shard {
+        feeds.retain(|f| shard.owns(&f.config.id));
+    }
+    Ok(feeds)
+}
+
+/// Builds the shared state and starts the feeds, without the HTTP listener (tests use this).
+pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())> {
+    let feeds = load(&settings)?;
+    let state = State::open(&settings.run.state_dir).context("opening the state store")?;
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        feeds: RwLock::new(BTreeMap::new()),
+        metrics: Metrics::default(),
+        state: Mutex::new(state),
+        gate: Gate::new(),
+        http: crate::notify::client(),
+        triggers: RwLock::new(BTreeMap::new()),
+        failures: RwLock::new(BTreeMap::new()),
+        settings,
+    });
+    let tasks = Arc::new(Mutex::new(Some(start_feeds(&shared, feeds))));
+    let watcher = if shared.settings.watch {
+        Some(watch::start(shared.clone())?)
+    } else {
+        None
+    };
+    let stop = {
+        let tasks = tasks.clone();
+        move || {
+            drop(watcher);
+            if let Some(t) = tasks.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                t.abort();
+            }
+        }
+    };
+    #[cfg(unix)]
+    {
+        let s = shared.clone();
+        tokio::spawn(async move {
+            let Ok(mut hup) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                match load(&s.settings) {
+                    Ok(feeds) => {
+                        tracing::info!(feeds = feeds.len(), "Configuration reloaded.");
+                        let mut guard = tasks.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Some(old) = guard.take() {
+                            old.abort();
+                        }
+                        *guard = Some(start_feeds(&s, feeds));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "New configuration is invalid; the old one keeps running.")
+                    }
+                }
+            }
+        });
+    }
+    Ok((shared, stop))
+}
+
+/// Runs the service until SIGTERM or SIGINT.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listen = settings.listen;
+    let (shared, stop) = start(settings)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| {
+            format!("cannot listen on {listen} (is the port in use? pass --listen)")
+        })?;
+    tracing::info!(address = %listener.local_addr()?, "Serving.");
+    tokio::spawn(sdnotify::supervise(shared.clone()));
+    let app = crate::server::router(shared.clone());
+    crate::server::listen::serve(
+        listener,
+        app,
+        crate::server::listen::Limits::from_env(),
+        shutdown_signal(),
+    )
+    .await;
+    tracing::info!("Shutting down: finishing runs in flight.");
+    sdnotify::notify("STOPPING=1");
+    stop();
+    // A run in flight holds the state lock: taking it waits for the run to finish.
+    let s = shared.clone();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(8),
+        tokio::task::spawn_blocking(move || drop(s.state.lock())),
+    )
+    .await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

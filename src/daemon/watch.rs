@@ -1,0 +1,89 @@
+//! Instant rebuilds: watches feed files and markdown source trees, and triggers a run of
+//! exactly the feeds whose inputs changed (debounced, so an editor's save is one run).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+use super::Shared;
+use crate::config::SourceConfig;
+
+/// Keeps the watcher alive; dropping it stops watching.
+pub struct Watcher {
+    _debouncer: Box<dyn std::any::Any + Send>,
+}
+
+/// The paths a feed reads: its config file and each markdown source's directory.
+fn roots(feed: &crate::config::LoadedFeed) -> Vec<PathBuf> {
+    let mut v = vec![absolute(&feed.path)];
+    for s in &feed.config.sources {
+        match s {
+            SourceConfig::Markdown(m) => v.push(absolute(&feed.dir.join(&m.path))),
+        }
+    }
+    v
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Starts watching every feed's inputs.
+pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
+    let feeds: Vec<(String, Vec<PathBuf>)> = shared
+        .feeds
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .map(|f| (f.feed.config.id.clone(), roots(&f.feed)))
+        .collect();
+    let s = shared.clone();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(100),
+        None,
+        move |res: DebounceEventResult| {
+            let Ok(events) = res else { return };
+            let current: Vec<(String, Vec<PathBuf>)> = s
+                .feeds
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .map(|f| (f.feed.config.id.clone(), roots(&f.feed)))
+                .collect();
+            let mut hit = std::collections::BTreeSet::new();
+            for ev in &events {
+                for path in &ev.paths {
+                    for (id, roots) in &current {
+                        if roots.iter().any(|r| path.starts_with(r)) {
+                            hit.insert(id.clone());
+                        }
+                    }
+                }
+            }
+            for id in hit {
+                tracing::info!(feed = %id, "Input changed; rebuilding.");
+                s.trigger(&id);
+            }
+        },
+    )
+    .context("starting the file watcher")?;
+    for (_, roots) in &feeds {
+        for r in roots {
+            let mode = if r.is_dir() {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            debouncer
+                .watch(r, mode)
+                .with_context(|| format!("watching {}", r.display()))?;
+        }
+    }
+    Ok(Watcher {
+        _debouncer: Box::new(debouncer),
+    })
+}
