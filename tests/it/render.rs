@@ -481,6 +481,48 @@ fn board_presets_and_indeed_are_well_formed() {
 }
 
 #[test]
+fn the_validation_gate_accepts_every_rendered_file() {
+    let gate = jobfeed::validate::Gate::new();
+    let mut ps = postings();
+    // LinkedIn wants at least 100 characters of description; the fixtures are short.
+    for p in &mut ps {
+        p.description_html.push_str("<p>Vi tilbyder / We offer / Vi erbjuder: flexible hours, a pension plan and a learning budget.</p>");
+    }
+    let errors: Vec<String> = render_all(&ps)
+        .iter()
+        .flat_map(|f| {
+            gate.check_file(f)
+                .into_iter()
+                .filter(|d| d.is_error())
+                .map(move |d| format!("{} {}: {}", f.output, f.path, d.human()))
+        })
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn missing_board_contacts_render_empty_and_the_gate_rejects_them() {
+    let gate = jobfeed::validate::Gate::new();
+    let mut feed = feed();
+    feed.organization.email = None;
+    feed.organization.poster_email = None;
+    feed.organization.linkedin_company_id = None;
+    let ps = postings();
+    let ctx = RenderContext {
+        feed: &feed,
+        updated: feed_updated(&ps, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+    };
+    for kind in [OutputKind::Indeed, OutputKind::Linkedin] {
+        let files = render_output(&output(kind), &ps, &ctx);
+        let errors = gate.check_file(&files[0]);
+        assert!(
+            errors.iter().any(|d| d.is_error()),
+            "{kind:?} accepted without contacts"
+        );
+    }
+}
+
+#[test]
 fn rendering_twice_gives_identical_bytes() {
     assert_eq!(render_all(&postings()), render_all(&postings()));
 }
