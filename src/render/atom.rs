@@ -1,6 +1,7 @@
 //! Atom 1.0 (RFC 4287) feed of postings: stable `urn:jobfeed:` entry ids, RFC 3339 dates,
 //! HTML content in CDATA and `xml:lang` per entry.
 
+use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc3339};
 use super::{FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
@@ -65,7 +66,11 @@ pub fn render(
         if let Some(s) = &p.summary {
             x.text("summary", s);
         }
-        x.cdata_attrs("content", &[("type", "html")], &p.description_html);
+        x.cdata_attrs(
+            "content",
+            &[("type", "html")],
+            &decode_html_entities_keep_markup(&p.description_html),
+        );
         for t in tags(p) {
             x.empty("category", &[("term", &t)]);
         }
@@ -90,7 +95,7 @@ mod tests {
             feed: &feed,
             updated: p.updated,
         };
-        let meta = FeedMeta::language(&ctx, "en/atom.xml", "en");
+        let meta = FeedMeta::language(&ctx, "en/atom.xml", "en", p.updated);
         let s = String::from_utf8(render(
             &[&p],
             &meta,
@@ -117,5 +122,38 @@ mod tests {
             "{s}"
         );
         assert!(s.contains(r#"<link rel="self" type="application/atom+xml" href="https://jobs.example.com/example/en/atom.xml"/>"#), "{s}");
+    }
+
+    #[test]
+    fn atom_escapes_titles_and_links_and_keeps_bidi_and_emoji() {
+        let feed = test_feed();
+        let mut p = test_posting();
+        p.title = "Q&A <Lead> \u{200f}مرحبا 🎉\u{b}\u{85}".into();
+        p.url = "https://www.example.com/job?a=1&b=<2>".into();
+        p.description_html = "<p>]]>&nbsp;&lt;b&gt;\u{1}</p>".into();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let meta = FeedMeta::combined(&ctx, "atom.xml", p.updated);
+        let s = String::from_utf8(render(
+            &[&p],
+            &meta,
+            &OutputConfig::of(OutputKind::Atom),
+            &ctx,
+        ))
+        .unwrap();
+        assert!(
+            s.contains("<title>Q&amp;A &lt;Lead&gt; \u{200f}مرحبا 🎉</title>"),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"href="https://www.example.com/job?a=1&amp;b=&lt;2&gt;""#),
+            "{s}"
+        );
+        assert!(
+            s.contains("<![CDATA[<p>]]]]><![CDATA[>\u{a0}&lt;b&gt;</p>]]>"),
+            "{s}"
+        );
     }
 }

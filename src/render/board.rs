@@ -685,4 +685,18 @@ mod tests {
         assert_eq!(slug("Tromsø"), "tromso");
         assert_eq!(slug("東京"), "");
     }
+
+    #[test]
+    fn missing_organisation_email_renders_empty_for_the_gate_to_reject() {
+        let mut feed = test_feed();
+        feed.organization.email = None;
+        let p = test_posting();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let s =
+            String::from_utf8(render(&[&p], &OutputConfig::of(OutputKind::Indeed), &ctx)).unwrap();
+        assert!(s.contains("<email><![CDATA[]]></email>"), "{s}");
+    }
 }

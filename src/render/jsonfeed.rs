@@ -101,7 +101,7 @@ mod tests {
             feed: &feed,
             updated: p.updated,
         };
-        let meta = FeedMeta::language(&ctx, "en/feed.json", "en");
+        let meta = FeedMeta::language(&ctx, "en/feed.json", "en", p.updated);
         let bytes = render(&[&p], &meta, &OutputConfig::of(OutputKind::Jsonfeed), &ctx);
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v["version"], VERSION);

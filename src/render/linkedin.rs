@@ -1,6 +1,7 @@
 //! LinkedIn job-wrapping XML (Basic Jobs feed): one `<job>` per posting at its first office.
 //! Element order is the gate's contract; `partnerJobId` is kept within LinkedIn's 40 chars.
 
+use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822, rfc3339};
 use super::{RenderContext, home_url, tracking};
 use crate::config::OutputConfig;
@@ -47,7 +48,10 @@ pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>
         x.cdata("partnerJobId", &partner_job_id(&p.id));
         x.cdata("company", &p.hiring_organization.name);
         x.cdata("title", &p.title);
-        x.cdata("description", &p.description_html);
+        x.cdata(
+            "description",
+            &decode_html_entities_keep_markup(&p.description_html),
+        );
         let page = tracking::apply(&p.url, &out.tracking);
         // LinkedIn wants an https apply link; e-mail applications go through the job page.
         let apply = match &p.apply {
@@ -196,6 +200,34 @@ mod tests {
             s.contains(
                 "<applyUrl><![CDATA[https://www.example.com/career/platform-engineer/]]></applyUrl>"
             ),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn missing_company_id_and_contacts_render_empty_for_the_gate_to_reject() {
+        let mut feed = test_feed();
+        feed.organization.linkedin_company_id = None;
+        feed.organization.poster_email = None;
+        feed.organization.email = None;
+        let p = test_posting();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let s = String::from_utf8(render(&[&p], &OutputConfig::of(OutputKind::Linkedin), &ctx))
+            .unwrap();
+        assert!(s.contains("<companyId><![CDATA[]]></companyId>"), "{s}");
+        assert!(s.contains("<posterEmail><![CDATA[]]></posterEmail>"), "{s}");
+    }
+
+    #[test]
+    fn linkedin_cleans_control_characters_and_splits_cdata_end_in_title() {
+        let mut p = test_posting();
+        p.title = "A]]>B\u{0}\u{9f} \u{200f}🎉 & <x>".into();
+        let s = linkedin(&[&p]);
+        assert!(
+            s.contains("<title><![CDATA[A]]]]><![CDATA[>B \u{200f}🎉 & <x>]]></title>"),
             "{s}"
         );
     }

@@ -88,6 +88,14 @@ pub fn feed_updated(postings: &[Posting], fallback: DateTime<Utc>) -> DateTime<U
     postings.iter().map(|p| p.updated).max().unwrap_or(fallback)
 }
 
+/// The signature shared by the RSS, Atom and JSON Feed renderers.
+type FeedRenderer = fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>;
+
+/// The newest `updated` among `postings`, or `fallback` when there are none.
+fn newest(postings: &[&Posting], fallback: DateTime<Utc>) -> DateTime<Utc> {
+    postings.iter().map(|p| p.updated).max().unwrap_or(fallback)
+}
+
 /// Renders one configured output over `postings` (already valid and in canonical order).
 pub fn render_output(
     out: &OutputConfig,
@@ -121,16 +129,15 @@ pub fn render_output(
             }
         }
         OutputKind::Rss | OutputKind::Atom | OutputKind::Jsonfeed => {
-            let (format, render): (
-                Format,
-                fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>,
-            ) = match out.kind {
+            let (format, render): (Format, FeedRenderer) = match out.kind {
                 OutputKind::Rss => (Format::Rss, rss::render),
                 OutputKind::Atom => (Format::Atom, atom::render),
                 _ => (Format::JsonFeed, jsonfeed::render),
             };
             let path = out.path().to_string();
-            let meta = FeedMeta::combined(ctx, &path);
+            // Each file's date is the newest change among its own postings, so that a change in
+            // one language leaves the other language feeds byte-identical.
+            let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
             files.push(file(
                 path.clone(),
                 format,
@@ -147,7 +154,8 @@ pub fn render_output(
                         .filter(|p| p.language == lang)
                         .collect();
                     let lang_path = format!("{lang}/{path}");
-                    let meta = FeedMeta::language(ctx, &lang_path, lang);
+                    let meta =
+                        FeedMeta::language(ctx, &lang_path, lang, newest(&subset, ctx.updated));
                     files.push(file(lang_path, format, render(&subset, &meta, out, ctx)));
                 }
             }
@@ -230,21 +238,26 @@ pub struct FeedMeta {
 }
 
 impl FeedMeta {
-    fn combined(ctx: &RenderContext<'_>, path: &str) -> Self {
+    pub(crate) fn combined(ctx: &RenderContext<'_>, path: &str, updated: DateTime<Utc>) -> Self {
         FeedMeta {
             title: ctx.feed.title.clone(),
             self_url: ctx.self_url(path),
             language: None,
-            updated: ctx.updated,
+            updated,
         }
     }
 
-    fn language(ctx: &RenderContext<'_>, path: &str, lang: &str) -> Self {
+    pub(crate) fn language(
+        ctx: &RenderContext<'_>,
+        path: &str,
+        lang: &str,
+        updated: DateTime<Utc>,
+    ) -> Self {
         FeedMeta {
             title: format!("{} ({lang})", ctx.feed.title),
             self_url: ctx.self_url(path),
             language: Some(lang.to_string()),
-            updated: ctx.updated,
+            updated,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! RSS 2.0 feed of postings, with an `atom:link rel="self"` as feed validators expect.
 //! Streams through [`Xml`]; item dates are RFC 822 in GMT, the channel date is the feed's.
 
+use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822};
 use super::{FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
@@ -42,7 +43,10 @@ pub fn render(
         x.open("item", &[]);
         x.text("title", &p.title);
         x.text("link", &tracking::apply(&p.url, &out.tracking));
-        x.cdata("description", &p.description_html);
+        x.cdata(
+            "description",
+            &decode_html_entities_keep_markup(&p.description_html),
+        );
         // The id is opaque (the page URL may move), so it is not a permalink.
         x.text_attrs("guid", &[("isPermaLink", "false")], &p.id);
         x.text("pubDate", &rfc822(&p.date_posted));
@@ -69,7 +73,7 @@ mod tests {
             feed: &feed,
             updated: p.updated,
         };
-        let meta = FeedMeta::combined(&ctx, "rss.xml");
+        let meta = FeedMeta::combined(&ctx, "rss.xml", p.updated);
         String::from_utf8(render(&[p], &meta, out, &ctx)).unwrap()
     }
 

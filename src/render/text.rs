@@ -26,6 +26,48 @@ pub fn decode_entities(s: &str) -> String {
     html_escape::decode_html_entities(s).into_owned()
 }
 
+/// Replaces HTML entities in an HTML fragment by their characters, except those that
+/// stand for markup (`&lt; &gt; &amp; &quot; &apos;` and their numeric forms), which stay
+/// as they are so the HTML keeps its meaning. Feed readers that treat the description as
+/// XML then never meet an entity XML does not define (`&nbsp;`). Unknown `&name;` stays.
+pub fn decode_html_entities_keep_markup(html: &str) -> Cow<'_, str> {
+    if !html.contains('&') {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        // An entity is `&` + up to 32 name or number characters + `;`.
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .take(33)
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '#'))
+            .filter(|&(_, c)| c == ';')
+            .map(|(j, _)| j);
+        match end {
+            Some(j) if j > 1 => {
+                let token = &rest[..=j];
+                let decoded = html_escape::decode_html_entities(token);
+                if decoded == token || matches!(decoded.as_ref(), "<" | ">" | "&" | "\"" | "'") {
+                    out.push_str(token);
+                } else {
+                    out.push_str(&decoded);
+                }
+                rest = &rest[j + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// Plain text of an HTML fragment: tags dropped, entities decoded, white space collapsed.
 pub fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -56,6 +98,17 @@ mod tests {
         assert_eq!(xml_clean("a\u{1}b\u{b}c\u{fffe}d\u{85}"), "abcd");
         let kept = "RTL \u{202e}x \u{200d} 🎉 e\u{301}";
         assert_eq!(xml_clean(kept), kept);
+    }
+
+    #[test]
+    fn entities_become_characters_but_markup_escapes_stay() {
+        assert_eq!(
+            decode_html_entities_keep_markup(
+                "a&nbsp;b &#8217; &lt;p&gt; &amp;amp; &#60; &quot; &foo; & ;"
+            ),
+            "a\u{a0}b \u{2019} &lt;p&gt; &amp;amp; &#60; &quot; &foo; & ;"
+        );
+        assert_eq!(decode_html_entities_keep_markup("&eacute;t&eacute;"), "été");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod daemon;
 mod deploy;
 mod markdown;
 mod notify;
+mod render;
 mod s3;
 mod schemas;
 mod status_page;
