@@ -48,6 +48,9 @@ pub fn render(
             ("href", &meta.self_url),
         ],
     );
+    if let Some(w) = &feed.notify.websub {
+        x.empty("link", &[("rel", "hub"), ("href", &w.hub)]);
+    }
     x.empty(
         "link",
         &[("rel", "alternate"), ("type", "text/html"), ("href", &home)],

@@ -21,7 +21,17 @@ struct Feed<'a> {
     description: Option<&'a str>,
     language: &'a str,
     authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+/// A WebSub hub subscribers can use (JSON Feed 1.1 `hubs`).
+#[derive(Debug, Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -65,6 +75,16 @@ pub fn render(
             name: &org.name,
             url: org.url.as_deref(),
         }],
+        hubs: ctx
+            .feed
+            .notify
+            .websub
+            .iter()
+            .map(|w| Hub {
+                kind: "WebSub",
+                url: &w.hub,
+            })
+            .collect(),
         items: postings
             .iter()
             .map(|p| Item {

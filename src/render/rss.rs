@@ -39,6 +39,10 @@ pub fn render(
             ("type", "application/rss+xml"),
         ],
     );
+    // WebSub subscribers discover the hub from the feed itself.
+    if let Some(w) = &feed.notify.websub {
+        x.empty("atom:link", &[("href", &w.hub), ("rel", "hub")]);
+    }
     for p in postings {
         x.open("item", &[]);
         x.text("title", &p.title);

@@ -179,10 +179,26 @@ fn removed_posting_leaves_every_output_and_is_announced_exactly_once_across_rest
         );
     }
 
+    // Subscribers find the hub in the feeds themselves.
+    let public = dir.path().join("public/example");
+    let hub = format!("http://{addr}/hub");
+    let rss = std::fs::read_to_string(public.join("rss.xml")).unwrap();
+    assert!(
+        rss.contains(&format!("<atom:link href=\"{hub}\" rel=\"hub\"/>")),
+        "{rss}"
+    );
+    let atom = std::fs::read_to_string(public.join("atom.xml")).unwrap();
+    assert!(
+        atom.contains(&format!("<link rel=\"hub\" href=\"{hub}\"/>")),
+        "{atom}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(public.join("feed.json")).unwrap()).unwrap();
+    assert_eq!(json["hubs"][0]["url"], hub.as_str());
+
     let removed_url = "https://www.nordvik.example/sv/karriar/datacentertekniker/";
     std::fs::remove_file(feeds.join("example/content/sv/career/datacentertekniker.md")).unwrap();
     build();
-    let public = dir.path().join("public/example");
     for f in [
         "rss.xml",
         "atom.xml",
