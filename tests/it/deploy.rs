@@ -144,7 +144,7 @@ fn every_kubernetes_manifest_validates_strictly() {
 #[test]
 fn kustomizations_list_only_existing_files_and_every_manifest() {
     let mut listed = Vec::new();
-    for k in ["base", "sharded", "feeds"] {
+    for k in ["base", "sharded", "feeds", "cronjob-s3"] {
         let dir = repo().join("deploy/kubernetes").join(k);
         let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
         for line in text.lines() {
@@ -166,4 +166,20 @@ fn kustomizations_list_only_existing_files_and_every_manifest() {
             m.display()
         );
     }
+}
+
+#[test]
+fn feed_files_shipped_with_the_manifests_are_valid_configs() {
+    let mut n = 0;
+    for dir in ["deploy/kubernetes/feeds", "deploy/kubernetes/cronjob-s3/feeds"] {
+        for e in std::fs::read_dir(repo().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                jobfeed::config::parse_feed(&text, &p).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 2);
 }
