@@ -171,7 +171,10 @@ fn kustomizations_list_only_existing_files_and_every_manifest() {
 #[test]
 fn feed_files_shipped_with_the_manifests_are_valid_configs() {
     let mut n = 0;
-    for dir in ["deploy/kubernetes/feeds", "deploy/kubernetes/cronjob-s3/feeds"] {
+    for dir in [
+        "deploy/kubernetes/feeds",
+        "deploy/kubernetes/cronjob-s3/feeds",
+    ] {
         for e in std::fs::read_dir(repo().join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "toml") {
