@@ -299,8 +299,37 @@ fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let runs = run_all(&loaded, &a.feeds.run_options(), progress, None);
     progress.done();
     print_findings(&runs, a.format);
+    if a.format == CheckFormat::Human {
+        print_schedules(&loaded);
+    }
     eprintln!("{}", summary("checked", &runs, started));
     Ok(exit_code(&runs))
+}
+
+/// Shows how each schedule was read and when it fires next, in the feed's zone.
+fn print_schedules(feeds: &[LoadedFeed]) {
+    let now = Utc::now();
+    for f in feeds {
+        let Some(line) = &f.config.schedule else {
+            continue;
+        };
+        let tz = f.config.tz();
+        if let Ok(s) = crate::schedule::Schedule::parse(line, tz) {
+            let next: Vec<String> = s
+                .upcoming(now)
+                .take(5)
+                .map(|t| t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string())
+                .collect();
+            eprintln!(
+                "{}: schedule `{}` ({}), next runs ({}): {}",
+                f.config.id,
+                line,
+                s.translated,
+                tz,
+                next.join(", ")
+            );
+        }
+    }
 }
 
 fn schema(a: &SchemaArgs) -> anyhow::Result<u8> {

@@ -192,3 +192,20 @@ fn schema_command_prints_the_config_and_posting_schemas() {
         assert!(v.get("$schema").is_some(), "{f}");
     }
 }
+
+#[test]
+fn invalid_schedule_exits_2_naming_the_feed_file_and_line() {
+    let dir = example_copy();
+    let cfg = dir.path().join("feeds/example.toml");
+    let s = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        s.replace("schedule = \"*/15 * * * *\"", "schedule = \"0 9 * * 8\""),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("feeds/example.toml:9:"), "{all}");
+    assert!(all.contains("day-of-week 8"), "{all}");
+}
