@@ -374,15 +374,38 @@ pub fn raw(origin: &str) -> RawPosting {
     }
 }
 
-/// Splits a free-text location that packs several places ("Berlin; Paris", "NYC or SF").
+/// Splits a free-text location that packs several places ("Berlin; Paris", "NYC or SF"),
+/// but never inside parentheses: "Remote (Sweden or Norway)" is one place.
 pub fn split_places(text: &str) -> Vec<String> {
-    let mut parts = vec![text.to_string()];
-    for sep in [";", " or ", " OR ", "|", "/"] {
-        parts = parts
-            .iter()
-            .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
-            .collect();
+    let chars: Vec<char> = text.chars().collect();
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 {
+            if matches!(c, ';' | '|' | '/') {
+                parts.push(std::mem::take(&mut cur));
+                i += 1;
+                continue;
+            }
+            let ahead: String = chars[i..].iter().take(4).collect();
+            if ahead.eq_ignore_ascii_case(" or ") {
+                parts.push(std::mem::take(&mut cur));
+                i += 4;
+                continue;
+            }
+        }
+        cur.push(c);
+        i += 1;
     }
+    parts.push(cur);
     parts
         .into_iter()
         .map(|p| p.trim().to_string())
