@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Arrangement, Location};
 use crate::render::board::BoardProfile;
+use crate::source::ats;
 use crate::source::markdown::MarkdownConfig;
 
 /// One feed: a set of sources published as one set of outputs.
@@ -221,6 +222,26 @@ pub struct Defaults {
 pub enum SourceConfig {
     /// Markdown files with front matter (Hugo, Jekyll, Zola).
     Markdown(MarkdownConfig),
+    /// Greenhouse job board (`board = "acme"`).
+    Greenhouse(ats::greenhouse::GreenhouseConfig),
+    /// Lever postings (`site = "acme"`, `eu = true` for the EU host).
+    Lever(ats::lever::LeverConfig),
+    /// Ashby job board (`board = "Acme"`).
+    Ashby(ats::ashby::AshbyConfig),
+    /// Recruitee careers site (`company = "acme"`).
+    Recruitee(ats::recruitee::RecruiteeConfig),
+    /// Personio XML feed (`company = "acme"`, optional `language`, `country`).
+    Personio(ats::personio::PersonioConfig),
+    /// Workable widget (`account = "acme"`).
+    Workable(ats::workable::WorkableConfig),
+    /// SmartRecruiters postings (`company = "Acme"`).
+    Smartrecruiters(ats::smartrecruiters::SmartRecruitersConfig),
+    /// Teamtailor JSON Feed (`company = "acme"` or `base_url` for a custom domain).
+    Teamtailor(ats::teamtailor::TeamtailorConfig),
+    /// Career pages embedding JobPosting JSON-LD (`urls = [...]`).
+    Jsonld(ats::jsonld::JsonldConfig),
+    /// Another jobfeed's `postings.json` (`url = "..."`).
+    Json(ats::json::JsonConfig),
 }
 
 impl SourceConfig {
@@ -228,6 +249,16 @@ impl SourceConfig {
     pub fn name(&self) -> &str {
         match self {
             SourceConfig::Markdown(m) => m.name.as_deref().unwrap_or("markdown"),
+            SourceConfig::Greenhouse(c) => c.name.as_deref().unwrap_or("greenhouse"),
+            SourceConfig::Lever(c) => c.name.as_deref().unwrap_or("lever"),
+            SourceConfig::Ashby(c) => c.name.as_deref().unwrap_or("ashby"),
+            SourceConfig::Recruitee(c) => c.name.as_deref().unwrap_or("recruitee"),
+            SourceConfig::Personio(c) => c.name.as_deref().unwrap_or("personio"),
+            SourceConfig::Workable(c) => c.name.as_deref().unwrap_or("workable"),
+            SourceConfig::Smartrecruiters(c) => c.name.as_deref().unwrap_or("smartrecruiters"),
+            SourceConfig::Teamtailor(c) => c.name.as_deref().unwrap_or("teamtailor"),
+            SourceConfig::Jsonld(c) => c.name.as_deref().unwrap_or("jsonld"),
+            SourceConfig::Json(c) => c.name.as_deref().unwrap_or("json"),
         }
     }
 }

@@ -21,8 +21,9 @@ pub struct Watcher {
 fn roots(feed: &crate::config::LoadedFeed) -> Vec<PathBuf> {
     let mut v = vec![absolute(&feed.path)];
     for s in &feed.config.sources {
-        match s {
-            SourceConfig::Markdown(m) => v.push(absolute(&feed.dir.join(&m.path))),
+        // Remote sources are polled on the schedule; only files can be watched.
+        if let SourceConfig::Markdown(m) = s {
+            v.push(absolute(&feed.dir.join(&m.path)));
         }
     }
     v

@@ -1,7 +1,14 @@
 //! Sources: read postings from where employers keep them and hand over raw, unparsed facts.
 //! One module per source kind; every source returns `RawPosting`s plus diagnostics, never fails whole.
 
+pub mod ats;
+pub mod error;
+pub mod html;
+pub mod http;
 pub mod markdown;
+pub mod state;
+
+pub use error::SourceError;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -108,7 +115,53 @@ pub struct SourceContext<'a> {
 
 /// Reads one configured source.
 pub fn read(source: &SourceConfig, ctx: &SourceContext<'_>) -> SourceOutput {
+    read_with(source, ctx, std::sync::Arc::new(http::RealSleeper))
+}
+
+/// Reads one configured source with an injected clock for retry waits (tests).
+pub fn read_with(
+    source: &SourceConfig,
+    ctx: &SourceContext<'_>,
+    sleeper: std::sync::Arc<dyn http::Sleeper>,
+) -> SourceOutput {
+    use ats::Adapter;
+    let name = source.name();
+    let remote = |adapter: &dyn Adapter, r| remote_read(adapter, r, name, ctx, sleeper.clone());
     match source {
-        SourceConfig::Markdown(cfg) => markdown::read(cfg, source.name(), ctx),
+        SourceConfig::Markdown(cfg) => markdown::read(cfg, name, ctx),
+        SourceConfig::Greenhouse(c) => remote(c as &dyn Adapter, c.remote()),
+        SourceConfig::Lever(c) => remote(c, c.remote()),
+        SourceConfig::Ashby(c) => remote(c, c.remote()),
+        SourceConfig::Recruitee(c) => remote(c, c.remote()),
+        SourceConfig::Personio(c) => {
+            // Texts default to the feed's language.
+            let mut c = c.clone();
+            c.language = c.language.or_else(|| Some(ctx.feed.language.clone()));
+            remote(&c, c.remote())
+        }
+        SourceConfig::Workable(c) => remote(c, c.remote()),
+        SourceConfig::Smartrecruiters(c) => remote(c, c.remote()),
+        SourceConfig::Teamtailor(c) => remote(c, c.remote()),
+        SourceConfig::Jsonld(c) => remote(c, c.remote()),
+        SourceConfig::Json(c) => remote(c, c.remote()),
+    }
+}
+
+fn remote_read(
+    adapter: &(dyn ats::Adapter + Sync),
+    remote: Result<ats::Remote, SourceError>,
+    name: &str,
+    ctx: &SourceContext<'_>,
+    sleeper: std::sync::Arc<dyn http::Sleeper>,
+) -> SourceOutput {
+    // The blocking HTTP client must not run on an async runtime's thread: hop off it.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            s.spawn(|| ats::run(adapter, remote, name, ctx, sleeper))
+                .join()
+                .unwrap_or_default()
+        })
+    } else {
+        ats::run(adapter, remote, name, ctx, sleeper)
     }
 }

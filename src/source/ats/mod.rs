@@ -1,0 +1,538 @@
+//! Applicant-tracking systems and other remote sources: one adapter per vendor, one runner.
+//! Adapters fetch and parse (pure `parse` on bytes); the runner keeps last good answers and guards removals.
+
+pub mod ashby;
+pub mod greenhouse;
+pub mod json;
+pub mod jsonld;
+pub mod lever;
+pub mod personio;
+pub mod recruitee;
+pub mod smartrecruiters;
+pub mod teamtailor;
+pub mod workable;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::error::SourceError;
+use super::http::{Fetched, HttpClient, HttpOptions, Sleeper};
+use super::state::{Doc, SourceState};
+use super::{RawPosting, SourceContext, SourceOutput};
+use crate::diag::Diagnostic;
+use crate::model::Location;
+use crate::normalise::country;
+
+/// Environment variable that confirms held-back removals: `1`/`all`, or source names, comma-separated.
+pub const ACCEPT_REMOVALS_ENV: &str = "JOBFEED_ACCEPT_REMOVALS";
+
+/// Defines a remote source's config: its own keys plus the shared transport and guard keys.
+macro_rules! remote_config {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Name of the source in reports and in the state directory (default: its type).
+            #[serde(default)]
+            pub name: Option<String>,
+            $($(#[$fm])* pub $field: $ty,)*
+            /// Base URL replacing the vendor's API host (EU hosts, proxies, tests).
+            #[serde(default)]
+            pub base_url: Option<String>,
+            /// Longest time for one request, body included ("60s", "2m"). Default 60s.
+            #[serde(default)]
+            pub timeout: Option<String>,
+            /// Longest time to connect ("10s"). Default 10s.
+            #[serde(default)]
+            pub connect_timeout: Option<String>,
+            /// Largest answer accepted, in bytes. Default 20 MB.
+            #[serde(default)]
+            pub max_bytes: Option<u64>,
+            /// Further attempts on connect errors, 429 and 5xx. Default 3.
+            #[serde(default)]
+            pub retries: Option<u32>,
+            /// A new answer with fewer than this share of the previous postings is held back. Default 0.5.
+            #[serde(default)]
+            pub min_keep_ratio: Option<f64>,
+            /// How long a held-back drop must persist before it is accepted ("24h"). Default 24h.
+            #[serde(default)]
+            pub mass_removal_grace: Option<String>,
+            /// Accept a sudden drop in postings now (operator confirmation).
+            #[serde(default)]
+            pub accept_removals: bool,
+        }
+
+        impl $name {
+            /// The shared transport and guard settings, with defaults filled in.
+            pub fn remote(&self) -> Result<$crate::source::ats::Remote, $crate::source::SourceError> {
+                $crate::source::ats::Remote::from_parts(
+                    self.timeout.as_deref(),
+                    self.connect_timeout.as_deref(),
+                    self.max_bytes,
+                    self.retries,
+                    self.min_keep_ratio,
+                    self.mass_removal_grace.as_deref(),
+                    self.accept_removals,
+                )
+            }
+
+            /// The configured base URL without a trailing slash, else `default`.
+            pub fn base(&self, default: &str) -> String {
+                self.base_url
+                    .as_deref()
+                    .unwrap_or(default)
+                    .trim_end_matches('/')
+                    .to_string()
+            }
+        }
+    };
+}
+pub(crate) use remote_config;
+
+/// Transport and guard settings of one remote source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Remote {
+    pub http: HttpOptions,
+    pub min_keep_ratio: f64,
+    pub grace: chrono::Duration,
+    pub accept_removals: bool,
+    /// Drops smaller than this many postings are normal turnover, never held back.
+    pub mass_removal_min: usize,
+}
+
+impl Remote {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        timeout: Option<&str>,
+        connect_timeout: Option<&str>,
+        max_bytes: Option<u64>,
+        retries: Option<u32>,
+        min_keep_ratio: Option<f64>,
+        grace: Option<&str>,
+        accept_removals: bool,
+    ) -> Result<Self, SourceError> {
+        let mut http = HttpOptions::default();
+        if let Some(t) = timeout {
+            http.timeout = parse_duration(t)?;
+            http.connect_timeout = http.connect_timeout.min(http.timeout);
+        }
+        if let Some(t) = connect_timeout {
+            http.connect_timeout = parse_duration(t)?;
+        }
+        if let Some(m) = max_bytes {
+            http.max_bytes = m;
+        }
+        if let Some(r) = retries {
+            http.retries = r.min(10);
+        }
+        let ratio = min_keep_ratio.unwrap_or(0.5);
+        if !(0.0..=1.0).contains(&ratio) {
+            return Err(SourceError::Config(format!(
+                "min_keep_ratio {ratio} must be between 0 and 1"
+            )));
+        }
+        let grace = parse_duration(grace.unwrap_or("24h"))?;
+        Ok(Remote {
+            http,
+            min_keep_ratio: ratio,
+            grace: chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX),
+            accept_removals,
+            mass_removal_min: 3,
+        })
+    }
+}
+
+/// "500ms", "30s", "10m", "24h", "2d", or bare seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| SourceError::Config(format!("{text:?} is not a duration such as \"30s\"")))?;
+    let d = match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" | "min" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86400),
+        u => {
+            return Err(SourceError::Config(format!(
+                "unknown duration unit {u:?} in {text:?}; use ms, s, m, h or d"
+            )));
+        }
+    };
+    Ok(d)
+}
+
+/// One vendor: how to fetch its documents and how to read them.
+pub trait Adapter: Sync {
+    /// The main URL, for reports.
+    fn origin(&self) -> String;
+    /// Fetches every document the postings need (list pages, details).
+    fn fetch(&self, f: &Fetcher<'_>) -> Result<Vec<Doc>, SourceError>;
+    /// Reads postings from fetched or stored documents. Pure.
+    fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError>;
+}
+
+/// Conditional GETs against the stored answers of one source.
+pub struct Fetcher<'a> {
+    client: &'a HttpClient,
+    state: &'a SourceState,
+}
+
+impl Fetcher<'_> {
+    /// GETs `url` (conditionally, when an answer is stored) as the document `key`.
+    pub fn get(&self, key: &str, url: &str) -> Result<Doc, SourceError> {
+        let stored = self.state.stored(url);
+        let validators = stored.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+        match self.client.get(url, &validators)? {
+            Fetched::Body { body, validators } => Ok(Doc {
+                key: key.to_string(),
+                url: url.to_string(),
+                body,
+                validators,
+            }),
+            Fetched::NotModified => {
+                let (validators, body) = stored.expect("304 only answers a conditional GET");
+                Ok(Doc {
+                    key: key.to_string(),
+                    url: url.to_string(),
+                    body,
+                    validators,
+                })
+            }
+        }
+    }
+}
+
+/// Runs an adapter with the real clock.
+pub fn run(
+    adapter: &dyn Adapter,
+    remote: Result<Remote, SourceError>,
+    name: &str,
+    ctx: &SourceContext<'_>,
+    sleeper: Arc<dyn Sleeper>,
+) -> SourceOutput {
+    let mut out = SourceOutput::default();
+    let origin = adapter.origin();
+    let remote = match remote {
+        Ok(r) => r,
+        Err(e) => {
+            out.diagnostics
+                .push(Diagnostic::error(e.rule(), format!("source {name}: {e}")).file(&origin));
+            return out;
+        }
+    };
+    let mut state = SourceState::open(ctx.state_dir, &ctx.feed.id, name);
+    let fresh = HttpClient::new(remote.http.clone(), sleeper).and_then(|client| {
+        let f = Fetcher {
+            client: &client,
+            state: &state,
+        };
+        let docs = adapter.fetch(&f)?;
+        let raws = adapter.parse(&docs)?;
+        Ok((docs, raws))
+    });
+    match fresh {
+        Ok((docs, raws)) => {
+            let prev = state.snapshot.count;
+            let had = state.snapshot.fetched_at.is_some();
+            let removed = prev.saturating_sub(raws.len());
+            let sudden = had
+                && removed >= remote.mass_removal_min
+                && (raws.len() as f64) < remote.min_keep_ratio * prev as f64;
+            if sudden && !remote.accept_removals && !accepted_by_env(name) {
+                let since = state.snapshot.drop_since.unwrap_or(ctx.now);
+                if ctx.now - since < remote.grace
+                    && let Some(old) = state.last_good().and_then(|d| adapter.parse(&d).ok())
+                {
+                    state.snapshot.drop_since = Some(since);
+                    if let Err(e) = state.save() {
+                        out.diagnostics.push(state_warning(&origin, &e));
+                    }
+                    out.diagnostics.push(
+                        Diagnostic::warning(
+                            "source.mass-removal",
+                            format!(
+                                "source {name} now lists {} postings, fewer than {:.0} % of the {prev} it listed before; \
+                                 the previous {} postings are kept until the drop has lasted {} (held since {}) \
+                                 or is confirmed with `accept_removals = true` or {ACCEPT_REMOVALS_ENV}={name}",
+                                raws.len(),
+                                remote.min_keep_ratio * 100.0,
+                                old.len(),
+                                human_duration(remote.grace),
+                                since.format("%Y-%m-%d %H:%M UTC"),
+                            ),
+                        )
+                        .file(&origin),
+                    );
+                    out.postings = old;
+                    return finish(out, name, &origin, ctx);
+                }
+            }
+            if let Err(e) = state.accept(&docs, raws.len(), ctx.now) {
+                out.diagnostics.push(state_warning(&origin, &e));
+            }
+            out.postings = raws;
+        }
+        Err(e) => {
+            let kept = state.last_good().and_then(|d| adapter.parse(&d).ok());
+            let tail = match (&kept, state.snapshot.fetched_at) {
+                (Some(p), Some(at)) => format!(
+                    "; the last good postings ({} from {}) are kept",
+                    p.len(),
+                    at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                _ => "; no earlier answer is stored, so this source has no postings this run"
+                    .to_string(),
+            };
+            out.diagnostics.push(
+                Diagnostic::error(e.rule(), format!("source {name}: {e}{tail}"))
+                    .file(e.url().unwrap_or(&origin)),
+            );
+            out.postings = kept.unwrap_or_default();
+        }
+    }
+    finish(out, name, &origin, ctx)
+}
+
+fn state_warning(origin: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::warning(
+        "source.state",
+        format!("could not store the answer as last good state: {e}; a later failure cannot fall back to it"),
+    )
+    .file(origin)
+}
+
+fn accepted_by_env(name: &str) -> bool {
+    std::env::var(ACCEPT_REMOVALS_ENV).is_ok_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|w| w == name || w == "1" || w == "all" || w == "true")
+    })
+}
+
+fn human_duration(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    match s {
+        s if s % 86400 == 0 && s > 0 => format!("{}d", s / 86400),
+        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Fills what every remote posting shares; the feed's own organisation wins over an equal name,
+/// so its URL and logo are kept.
+fn finish(
+    mut out: SourceOutput,
+    name: &str,
+    origin: &str,
+    ctx: &SourceContext<'_>,
+) -> SourceOutput {
+    for p in &mut out.postings {
+        p.source = name.to_string();
+        if p.origin.is_empty() {
+            p.origin = origin.to_string();
+        }
+        if p.organization.as_ref().is_some_and(|o| {
+            o.name
+                .trim()
+                .eq_ignore_ascii_case(ctx.feed.organization.name.trim())
+        }) {
+            p.organization = None;
+        }
+    }
+    out
+}
+
+// ---- helpers shared by the adapters ------------------------------------------------------
+
+/// A non-empty trimmed string (or a number as text) at `key`.
+pub fn s(v: &Value, key: &str) -> Option<String> {
+    text(v.get(key)?)
+}
+
+/// A non-empty trimmed string, or a number as text.
+pub fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A blank posting read from `origin`.
+pub fn raw(origin: &str) -> RawPosting {
+    RawPosting {
+        origin: origin.to_string(),
+        ..RawPosting::default()
+    }
+}
+
+/// Splits a free-text location that packs several places ("Berlin; Paris", "NYC or SF"),
+/// but never inside parentheses: "Remote (Sweden or Norway)" is one place.
+pub fn split_places(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 {
+            if matches!(c, ';' | '|' | '/') {
+                parts.push(std::mem::take(&mut cur));
+                i += 1;
+                continue;
+            }
+            let ahead: String = chars[i..].iter().take(4).collect();
+            if ahead.eq_ignore_ascii_case(" or ") {
+                parts.push(std::mem::take(&mut cur));
+                i += 4;
+                continue;
+            }
+        }
+        cur.push(c);
+        i += 1;
+    }
+    parts.push(cur);
+    parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Reads "City, Region, Country" / "City, Country" / "City, ST" (with a country hint) into a
+/// place; never invents a city. `None` when no country can be told.
+pub fn place(text: &str, country_hint: Option<&str>) -> Option<Location> {
+    let parts: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let last = *parts.last()?;
+    // Two letters after a comma are as often a US state or Canadian province ("CA") as a
+    // country: only believed when the source's country says the same.
+    let named = if last.eq_ignore_ascii_case("uk") {
+        Some("GB".to_string())
+    } else if last.len() > 2 {
+        country::code(last)
+    } else {
+        country_hint
+            .filter(|h| h.eq_ignore_ascii_case(last))
+            .map(str::to_ascii_uppercase)
+    };
+    let (country, rest) = match (named, country_hint.and_then(country::code)) {
+        (Some(c), _) => (c, &parts[..parts.len() - 1]),
+        (None, Some(h)) => (h, &parts[..]),
+        (None, None) => return None,
+    };
+    Some(Location {
+        locality: rest.first().map(|s| s.to_string()),
+        region: rest.get(1).map(|s| s.to_string()),
+        country,
+        ..Location::default()
+    })
+}
+
+/// Epoch milliseconds as RFC 3339 (Lever `createdAt`).
+pub fn epoch_ms(ms: i64) -> Option<String> {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map(|d| d.to_rfc3339())
+}
+
+/// A salary interval word ("per-year-salary", "1 YEAR", "yearly", "month") as a unit code.
+pub fn salary_unit(interval: &str) -> Option<String> {
+    let l = interval.to_lowercase();
+    let unit = if l.contains("year") || l.contains("annual") {
+        "YEAR"
+    } else if l.contains("month") {
+        "MONTH"
+    } else if l.contains("week") {
+        "WEEK"
+    } else if l.contains("day") || l.contains("daily") {
+        "DAY"
+    } else if l.contains("hour") {
+        "HOUR"
+    } else {
+        return None;
+    };
+    Some(unit.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_greenhouse_locations_split_on_every_separator() {
+        assert_eq!(
+            split_places("New York, NY; San Francisco, CA or Remote | London/Berlin"),
+            vec![
+                "New York, NY",
+                "San Francisco, CA",
+                "Remote",
+                "London",
+                "Berlin"
+            ]
+        );
+    }
+
+    #[test]
+    fn places_read_city_and_country_and_never_invent_a_city() {
+        let p = place("London, England, United Kingdom", None).unwrap();
+        assert_eq!(
+            (
+                p.locality.as_deref(),
+                p.region.as_deref(),
+                p.country.as_str()
+            ),
+            (Some("London"), Some("England"), "GB")
+        );
+        let p = place("Chicago, IL", Some("US")).unwrap();
+        assert_eq!(
+            (p.locality.as_deref(), p.region.as_deref()),
+            (Some("Chicago"), Some("IL"))
+        );
+        assert_eq!(p.country, "US");
+        let p = place("Canada", None).unwrap();
+        assert_eq!((p.locality, p.country.as_str()), (None, "CA"));
+        assert_eq!(place("Somewhere", None), None);
+    }
+
+    #[test]
+    fn durations_read_units_and_reject_nonsense() {
+        assert_eq!(parse_duration("24h").unwrap(), Duration::from_secs(86400));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3 weeks").is_err());
+    }
+
+    #[test]
+    fn salary_intervals_of_every_vendor_map_to_units() {
+        assert_eq!(salary_unit("per-year-salary").as_deref(), Some("YEAR"));
+        assert_eq!(salary_unit("1 YEAR").as_deref(), Some("YEAR"));
+        assert_eq!(salary_unit("per-hour-wage").as_deref(), Some("HOUR"));
+        assert_eq!(salary_unit("monthly").as_deref(), Some("MONTH"));
+        assert_eq!(salary_unit("one-time"), None);
+    }
+
+    #[test]
+    fn epoch_milliseconds_become_rfc3339() {
+        assert_eq!(
+            epoch_ms(1_764_205_361_939).unwrap(),
+            "2025-11-27T01:02:41.939+00:00"
+        );
+    }
+}

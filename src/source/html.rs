@@ -1,0 +1,76 @@
+//! HTML descriptions from remote sources: one allow-list sanitiser with absolute links.
+//! ATS descriptions carry inline styles, scripts and relative links; only plain structure survives.
+
+use std::collections::HashSet;
+
+/// Tags a posting description may keep; everything else is unwrapped (its text stays).
+const TAGS: &[&str] = &[
+    "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "h2", "h3", "h4", "a", "table", "thead",
+    "tbody", "tr", "th", "td",
+];
+
+/// Sanitises `html` to the description allow-list; relative links resolve against `base_url`
+/// (and are dropped without one, because a relative link in a feed points nowhere).
+pub fn sanitize_html(html: &str, base_url: Option<&str>) -> String {
+    let mut b = ammonia::Builder::empty();
+    b.add_tags(TAGS.iter().copied())
+        .add_tag_attributes("a", ["href"].iter().copied())
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(None)
+        // Script and style bodies are code, not text: drop them with their content.
+        .clean_content_tags(HashSet::from(["script", "style", "head", "title"]));
+    match base_url.and_then(|u| url::Url::parse(u).ok()) {
+        Some(base) => {
+            b.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
+        }
+        None => {
+            b.url_relative(ammonia::UrlRelative::Deny);
+        }
+    }
+    b.clean(html).to_string().trim().to_string()
+}
+
+/// Plain text of sanitised HTML (tags dropped, entities decoded), for salary and remote prose.
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = html_escape::decode_html_entities(&out);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitiser_keeps_structure_and_drops_styles_scripts_and_bad_links() {
+        let html = r#"<div style="color:red"><h1>Hi</h1><p onclick="x()">A <a href="/apply">link</a> <a href="javascript:alert(1)">js</a></p><script>alert(1)</script><ul><li>one</li></ul></div>"#;
+        let out = sanitize_html(html, Some("https://jobs.example.com/job/1"));
+        assert_eq!(
+            out,
+            r#"Hi<p>A <a href="https://jobs.example.com/apply">link</a> <a>js</a></p><ul><li>one</li></ul>"#
+        );
+    }
+
+    #[test]
+    fn relative_links_are_dropped_without_a_base() {
+        let out = sanitize_html(r#"<p><a href="/x">x</a></p>"#, None);
+        assert_eq!(out, "<p><a>x</a></p>");
+    }
+
+    #[test]
+    fn text_of_decodes_entities_once_and_collapses_space() {
+        assert_eq!(text_of("<p>A &amp;amp; B</p>\n<p>C</p>"), "A &amp; B C");
+    }
+}
