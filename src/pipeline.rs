@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::LoadedFeed;
+use crate::config::{LoadedFeed, OutputKind};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Posting;
 use crate::normalise;
@@ -154,7 +154,29 @@ pub fn run(
     let mut files = Vec::new();
     let mut blocked = Vec::new();
     for out in cfg.outputs() {
-        for file in render::render_output(&out, &postings, &rctx) {
+        // A board's own rules leave a posting out of that board's feed only, with a warning,
+        // instead of blocking the whole file for everyone.
+        let eligible: Vec<Posting>;
+        let selected: &[Posting] = if out.kind == OutputKind::Linkedin {
+            let (ok, refused): (Vec<&Posting>, Vec<&Posting>) = postings
+                .iter()
+                .partition(|p| render::linkedin::eligible(p).is_ok());
+            for p in refused {
+                if let Err(why) = render::linkedin::eligible(p) {
+                    diagnostics.push(
+                        Diagnostic::warning("linkedin.eligible", why)
+                            .posting(&p.id)
+                            .output(out.path())
+                            .file(p.origin.clone().unwrap_or_default()),
+                    );
+                }
+            }
+            eligible = ok.into_iter().cloned().collect();
+            &eligible
+        } else {
+            &postings
+        };
+        for file in render::render_output(&out, selected, &rctx) {
             let found = gate.check_file(&file);
             let bad = found.iter().any(Diagnostic::is_error);
             diagnostics.extend(found.into_iter().map(|d| d.output(&file.path)));

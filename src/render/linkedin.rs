@@ -34,6 +34,24 @@ pub fn jobtype(types: &[EmploymentType]) -> Option<&'static str> {
     })
 }
 
+/// Why LinkedIn would refuse `p`, if it would: it wants at least 100 characters of
+/// description and an https link to apply. Such a posting is left out of this feed only.
+pub fn eligible(p: &Posting) -> Result<(), String> {
+    let chars = super::text::html_to_text(&p.description_html)
+        .chars()
+        .count();
+    if chars < 100 {
+        return Err(format!(
+            "left out of the LinkedIn feed: its description has {chars} characters of text and LinkedIn needs at least 100"
+        ));
+    }
+    let https_apply = matches!(&p.apply, Apply::Url { url } if url.starts_with("https://"));
+    if !https_apply && !p.url.starts_with("https://") {
+        return Err("left out of the LinkedIn feed: LinkedIn needs an https link to apply or to the posting page".into());
+    }
+    Ok(())
+}
+
 /// Renders the LinkedIn XML over `postings`.
 pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
     let org = &ctx.feed.organization;
@@ -230,5 +248,20 @@ mod tests {
             s.contains("<title><![CDATA[A]]]]><![CDATA[>B \u{200f}🎉 & <x>]]></title>"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn short_descriptions_and_plain_http_are_not_eligible_for_linkedin() {
+        let mut p = crate::model::test_posting();
+        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10));
+        assert!(eligible(&p).is_ok());
+        p.description_html = "<p>Too short.</p>".into();
+        assert!(eligible(&p).unwrap_err().contains("at least 100"));
+        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10));
+        p.url = "http://www.example.com/job/".into();
+        p.apply = crate::model::Apply::Email {
+            email: "jobs@example.com".into(),
+        };
+        assert!(eligible(&p).unwrap_err().contains("https"));
     }
 }

@@ -7,6 +7,7 @@ mod crash;
 mod daemon;
 mod deploy;
 mod markdown;
+mod mixed;
 mod notify;
 mod render;
 mod s3;
