@@ -40,46 +40,134 @@ struct Lang {
 const LANGS: [Lang; 4] = [
     Lang {
         code: "en",
-        roles: &["Platform Engineer", "Site Reliability Engineer", "Backend Developer", "Network Engineer", "Data Centre Technician", "Security Engineer", "Product Manager", "Support Engineer"],
+        roles: &[
+            "Platform Engineer",
+            "Site Reliability Engineer",
+            "Backend Developer",
+            "Network Engineer",
+            "Data Centre Technician",
+            "Security Engineer",
+            "Product Manager",
+            "Support Engineer",
+        ],
         levels: &["", "Senior ", "Lead ", "Junior "],
-        locations: &["Remote (Sweden or Norway)", "Sweden - Solna, Stockholm", "Sweden - Solna or Remote", "Remote, anywhere in the EU", "Norway - Oslo"],
+        locations: &[
+            "Remote (Sweden or Norway)",
+            "Sweden - Solna, Stockholm",
+            "Sweden - Solna or Remote",
+            "Remote, anywhere in the EU",
+            "Norway - Oslo",
+        ],
         durations: &["Full time", "Part time", "Contract"],
-        headings: &["What you will do", "Who you are", "What we offer", "How we work", "Bonus points"],
-        sentences: &["You will run and improve our OpenStack and Ceph platform across three data centres.", "We value curiosity, written communication and small, reversible changes.", "Our on-call rotation is shared fairly and we fix the causes of pages.", "You automate with Ansible, Terraform and small tools in Go or Python.", "The team meets in Stockholm twice a month and works remotely otherwise.", "We offer a collective agreement, six weeks of vacation and a home-office budget."],
-        salary: &["Salary range: €50,000 - €80,000 annually", "65,000 - 85,000 EUR / Yearly", "Salary range: €4,000 - €6,000 per month"],
+        headings: &[
+            "What you will do",
+            "Who you are",
+            "What we offer",
+            "How we work",
+            "Bonus points",
+        ],
+        sentences: &[
+            "You will run and improve our OpenStack and Ceph platform across three data centres.",
+            "We value curiosity, written communication and small, reversible changes.",
+            "Our on-call rotation is shared fairly and we fix the causes of pages.",
+            "You automate with Ansible, Terraform and small tools in Go or Python.",
+            "The team meets in Stockholm twice a month and works remotely otherwise.",
+            "We offer a collective agreement, six weeks of vacation and a home-office budget.",
+        ],
+        salary: &[
+            "Salary range: €50,000 - €80,000 annually",
+            "65,000 - 85,000 EUR / Yearly",
+            "Salary range: €4,000 - €6,000 per month",
+        ],
         apply: "Apply now",
     },
     Lang {
         code: "sv",
-        roles: &["Plattformsingenjör", "Driftsingenjör", "Backendutvecklare", "Nätverksingenjör", "Datacentertekniker", "Säkerhetsingenjör", "Produktägare", "Supporttekniker"],
+        roles: &[
+            "Plattformsingenjör",
+            "Driftsingenjör",
+            "Backendutvecklare",
+            "Nätverksingenjör",
+            "Datacentertekniker",
+            "Säkerhetsingenjör",
+            "Produktägare",
+            "Supporttekniker",
+        ],
         levels: &["", "Senior ", "Ledande ", "Junior "],
-        locations: &["På distans (Sverige eller Norge)", "Sverige - Solna, Stockholm", "Sverige - Kista, Stockholm"],
+        locations: &[
+            "På distans (Sverige eller Norge)",
+            "Sverige - Solna, Stockholm",
+            "Sverige - Kista, Stockholm",
+        ],
         durations: &["Heltid", "Deltid"],
-        headings: &["Vad du kommer att göra", "Vem du är", "Vad vi erbjuder", "Så arbetar vi"],
-        sentences: &["Du driver och förbättrar vår OpenStack- och Ceph-plattform i tre datacenter.", "Vi värdesätter nyfikenhet, skriftlig kommunikation och små, reversibla ändringar.", "Jouren delas rättvist och vi åtgärdar orsakerna till larm.", "Du automatiserar med Ansible, Terraform och små verktyg i Go eller Python.", "Vi erbjuder kollektivavtal, sex veckors semester och en hemmakontorsbudget."],
-        salary: &["Lön: 45 000–55 000 SEK per månad", "Lön: 50 000–70 000 SEK per månad"],
+        headings: &[
+            "Vad du kommer att göra",
+            "Vem du är",
+            "Vad vi erbjuder",
+            "Så arbetar vi",
+        ],
+        sentences: &[
+            "Du driver och förbättrar vår OpenStack- och Ceph-plattform i tre datacenter.",
+            "Vi värdesätter nyfikenhet, skriftlig kommunikation och små, reversibla ändringar.",
+            "Jouren delas rättvist och vi åtgärdar orsakerna till larm.",
+            "Du automatiserar med Ansible, Terraform och små verktyg i Go eller Python.",
+            "Vi erbjuder kollektivavtal, sex veckors semester och en hemmakontorsbudget.",
+        ],
+        salary: &[
+            "Lön: 45 000–55 000 SEK per månad",
+            "Lön: 50 000–70 000 SEK per månad",
+        ],
         apply: "Ansök nu",
     },
     Lang {
         code: "da",
-        roles: &["Platformingeniør", "Driftsingeniør", "Backendudvikler", "Netværksingeniør", "Datacentertekniker", "Sikkerhedsingeniør"],
+        roles: &[
+            "Platformingeniør",
+            "Driftsingeniør",
+            "Backendudvikler",
+            "Netværksingeniør",
+            "Datacentertekniker",
+            "Sikkerhedsingeniør",
+        ],
         levels: &["", "Senior ", "Lead "],
         locations: &["Fjernarbejde (Sverige eller Norge)", "Danmark - København"],
         durations: &["Fuldtid", "Deltid"],
-        headings: &["Hvad du kommer til at lave", "Hvem er du?", "Hvad vi tilbyder"],
-        sentences: &["Du driver og forbedrer vores OpenStack- og Ceph-platform i tre datacentre.", "Vi værdsætter nysgerrighed, skriftlig kommunikation og små ændringer.", "Du kan arbejde fuldt remote eller hvor som helst i EU.", "Du automatiserer med Ansible, Terraform og små værktøjer i Go."],
+        headings: &[
+            "Hvad du kommer til at lave",
+            "Hvem er du?",
+            "Hvad vi tilbyder",
+        ],
+        sentences: &[
+            "Du driver og forbedrer vores OpenStack- og Ceph-platform i tre datacentre.",
+            "Vi værdsætter nysgerrighed, skriftlig kommunikation og små ændringer.",
+            "Du kan arbejde fuldt remote eller hvor som helst i EU.",
+            "Du automatiserer med Ansible, Terraform og små værktøjer i Go.",
+        ],
         salary: &["€50,000 - €80,000 årligt", "45.000 kr./md."],
         apply: "Ansøg nu",
     },
     Lang {
         code: "nb",
-        roles: &["Plattformingeniør", "Driftsingeniør", "Backendutvikler", "Nettverksingeniør", "DevOps-ingeniør"],
+        roles: &[
+            "Plattformingeniør",
+            "Driftsingeniør",
+            "Backendutvikler",
+            "Nettverksingeniør",
+            "DevOps-ingeniør",
+        ],
         levels: &["", "Senior ", "Ledende "],
         locations: &["Hjemmekontor (Sverige eller Norge)", "Norge - Oslo"],
         durations: &["Heltid", "Deltid"],
         headings: &["Hva du skal gjøre", "Hvem du er", "Hva vi tilbyr"],
-        sentences: &["Du drifter og forbedrer vår OpenStack- og Ceph-plattform i tre datasentre.", "Vi verdsetter nysgjerrighet, skriftlig kommunikasjon og små endringer.", "Du automatiserer med Ansible, Terraform og små verktøy i Go eller Python."],
-        salary: &["€50,000 - €80,000 årleg", "Lønn: 600 000–800 000 NOK per år"],
+        sentences: &[
+            "Du drifter og forbedrer vår OpenStack- og Ceph-plattform i tre datasentre.",
+            "Vi verdsetter nysgjerrighet, skriftlig kommunikasjon og små endringer.",
+            "Du automatiserer med Ansible, Terraform og små verktøy i Go eller Python.",
+        ],
+        salary: &[
+            "€50,000 - €80,000 årleg",
+            "Lønn: 600 000–800 000 NOK per år",
+        ],
         apply: "Søk nå",
     },
 ];
@@ -95,13 +183,22 @@ fn posting(rng: &mut Rng, i: usize, lang: &Lang) -> String {
     let _ = writeln!(s, "intro: \"{}\"", rng.pick(lang.sentences));
     let _ = writeln!(s, "date: \"2026-{month:02}-{day:02}\"");
     if rng.below(3) == 0 {
-        let _ = writeln!(s, "expirydate: \"2027-{:02}-{:02}\"", 1 + rng.below(12), 1 + rng.below(28));
+        let _ = writeln!(
+            s,
+            "expirydate: \"2027-{:02}-{:02}\"",
+            1 + rng.below(12),
+            1 + rng.below(28)
+        );
     }
     let _ = writeln!(s, "draft: {draft}");
     let _ = writeln!(s, "Location: \"{}\"", rng.pick(lang.locations));
     let _ = writeln!(s, "Duration: \"{}\"", rng.pick(lang.durations));
     let _ = writeln!(s, "Team: \"Team {}\"", 1 + rng.below(12));
-    let _ = writeln!(s, "sidebarlinkurl: \"https://apply.example.net/jobs/{i}?lang={}\"", lang.code);
+    let _ = writeln!(
+        s,
+        "sidebarlinkurl: \"https://apply.example.net/jobs/{i}?lang={}\"",
+        lang.code
+    );
     let _ = writeln!(s, "sidebarlinkname: \"{}\"", lang.apply);
     let _ = writeln!(s, "language: \"{}\"", lang.code);
     // The case-variant key real sites carry.
@@ -123,7 +220,11 @@ fn posting(rng: &mut Rng, i: usize, lang: &Lang) -> String {
         s.push('\n');
     }
     s.push_str("{{% accordion title=\"Process\" %}}\n1. Call\n2. Interview\n3. Offer\n{{% /accordion %}}\n\n{{< accordion-script >}}\n\n");
-    let _ = write!(s, "{{{{% note \"info\" %}}}}\n{}\n{{{{% /note %}}}}\n", rng.pick(lang.salary));
+    let _ = write!(
+        s,
+        "{{{{% note \"info\" %}}}}\n{}\n{{{{% /note %}}}}\n",
+        rng.pick(lang.salary)
+    );
     s
 }
 
@@ -192,7 +293,10 @@ section = "career"
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(n), Some(dir)) = (args.get(1).and_then(|a| a.parse::<usize>().ok()), args.get(2)) else {
+    let (Some(n), Some(dir)) = (
+        args.get(1).and_then(|a| a.parse::<usize>().ok()),
+        args.get(2),
+    ) else {
         eprintln!("usage: gen-corpus N DIR [SEED]");
         std::process::exit(2);
     };
@@ -205,7 +309,10 @@ fn main() -> std::io::Result<()> {
     for l in &LANGS {
         let d = site.join("content").join(l.code).join("career");
         std::fs::create_dir_all(&d)?;
-        std::fs::write(d.join("_index.md"), "---\ntitle: \"Careers\"\n---\nOpen positions.\n")?;
+        std::fs::write(
+            d.join("_index.md"),
+            "---\ntitle: \"Careers\"\n---\nOpen positions.\n",
+        )?;
     }
     let mut rng = Rng(seed);
     let mut bytes = 0;
@@ -220,6 +327,10 @@ fn main() -> std::io::Result<()> {
             .join(format!("posting-{i:06}.md"));
         std::fs::write(path, text)?;
     }
-    eprintln!("wrote {n} postings ({:.1} MB) under {}", bytes as f64 / 1e6, site.display());
+    eprintln!(
+        "wrote {n} postings ({:.1} MB) under {}",
+        bytes as f64 / 1e6,
+        site.display()
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::render::{self, Rendered};
 use crate::source::{self, SourceContext};
 use crate::state::{Changes, State};
 use crate::validate::Gate;
+use rayon::prelude::*;
 
 /// Options of a run.
 #[derive(Debug, Clone, Default)]
@@ -118,9 +119,16 @@ pub fn run(
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
     let mut postings = Vec::new();
     let mut rejected = 0;
-    for p in normalised.postings {
-        let doc = render::jsonld::document(&p, &Default::default());
-        let found = gate.check_posting(&doc);
+    // Checking is independent per posting: spread it over the cores, keep the order.
+    let checked: Vec<(Posting, Vec<Diagnostic>)> = normalised
+        .postings
+        .into_par_iter()
+        .map(|p| {
+            let found = gate.check_posting(&render::jsonld::document(&p, &Default::default()));
+            (p, found)
+        })
+        .collect();
+    for (p, found) in checked {
         let bad = found.iter().any(Diagnostic::is_error);
         let origin = p.origin.clone().unwrap_or_default();
         diagnostics.extend(found.into_iter().map(|d| {
@@ -176,8 +184,15 @@ pub fn run(
         } else {
             &postings
         };
-        for file in render::render_output(&out, selected, &rctx) {
-            let found = gate.check_file(&file);
+        let rendered: Vec<(Rendered, Vec<Diagnostic>)> =
+            render::render_output(&out, selected, &rctx)
+                .into_par_iter()
+                .map(|file| {
+                    let found = gate.check_file(&file);
+                    (file, found)
+                })
+                .collect();
+        for (file, found) in rendered {
             let bad = found.iter().any(Diagnostic::is_error);
             diagnostics.extend(found.into_iter().map(|d| d.output(&file.path)));
             if bad {
@@ -189,12 +204,13 @@ pub fn run(
     }
 
     // Findings about a posting's file belong to that posting (for the status page and reports).
+    let by_origin: std::collections::HashMap<&str, &str> = postings
+        .iter()
+        .filter_map(|p| p.origin.as_deref().map(|o| (o, p.id.as_str())))
+        .collect();
     for d in diagnostics.iter_mut().filter(|d| d.posting.is_none()) {
-        if let Some(p) = postings
-            .iter()
-            .find(|p| p.origin.is_some() && p.origin == d.file)
-        {
-            d.posting = Some(p.id.clone());
+        if let Some(id) = d.file.as_deref().and_then(|f| by_origin.get(f)) {
+            d.posting = Some((*id).to_string());
         }
     }
     diagnostics.sort_by(|a, b| {

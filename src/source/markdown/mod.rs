@@ -7,6 +7,7 @@ pub mod hugo;
 pub mod init;
 pub mod shortcodes;
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -291,57 +292,72 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
             });
         }
     }
-    for c in candidates {
-        let stem = c
-            .file
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if stem.starts_with("_index") {
-            continue;
-        }
-        out.files.push(c.file.clone());
-        let shown = c.file.display().to_string();
-        match std::fs::metadata(&c.file) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                out.diagnostics.push(
-                    Diagnostic::warning(
-                        "markdown.too-large",
-                        format!(
-                            "the file has {} bytes, more than the {MAX_FILE_BYTES} a posting may have; it is skipped",
-                            m.len()
-                        ),
-                    )
-                    .file(&shown),
-                );
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                out.diagnostics.push(
-                    Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                        .file(&shown),
-                );
-                continue;
-            }
-        }
-        let bytes = match std::fs::read(&c.file) {
-            Ok(b) => b,
-            Err(e) => {
-                out.diagnostics.push(
-                    Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                        .file(&shown),
-                );
-                continue;
-            }
-        };
-        let mut diags = Vec::new();
-        if let Some(p) = read_page(&bytes, &c, &site, cfg, name, ctx, &mut diags) {
-            out.postings.push(p);
-        }
+    // Files are independent: read and parse them on every core, then keep the walk order.
+    let results: Vec<(PathBuf, Option<RawPosting>, Vec<Diagnostic>)> = candidates
+        .par_iter()
+        .filter(|c| {
+            !c.file
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy().starts_with("_index"))
+        })
+        .map(|c| {
+            let mut diags = Vec::new();
+            let posting = read_candidate(c, &site, cfg, name, ctx, &mut diags);
+            (c.file.clone(), posting, diags)
+        })
+        .collect();
+    for (file, posting, diags) in results {
+        out.files.push(file);
+        out.postings.extend(posting);
         out.diagnostics.extend(diags);
     }
     out
+}
+
+/// Reads one candidate file: size check, read, parse. Problems go to `diags`.
+fn read_candidate(
+    c: &Candidate,
+    site: &Site,
+    cfg: &MarkdownConfig,
+    name: &str,
+    ctx: &SourceContext<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawPosting> {
+    let shown = c.file.display().to_string();
+    match std::fs::metadata(&c.file) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            diags.push(
+                Diagnostic::warning(
+                    "markdown.too-large",
+                    format!(
+                        "the file has {} bytes, more than the {MAX_FILE_BYTES} a posting may have; it is skipped",
+                        m.len()
+                    ),
+                )
+                .file(&shown),
+            );
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
+                    .file(&shown),
+            );
+            return None;
+        }
+    }
+    let bytes = match std::fs::read(&c.file) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
+                    .file(&shown),
+            );
+            return None;
+        }
+    };
+    read_page(&bytes, c, site, cfg, name, ctx, diags)
 }
 
 /// Reads one posting from the bytes of a file; `None` when it is not published or broken
