@@ -219,6 +219,8 @@ pub struct Defaults {
 /// A source of postings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
+// Parsed once per feed and never moved in a hot loop: boxing would only cost clarity.
+#[allow(clippy::large_enum_variant)]
 pub enum SourceConfig {
     /// Markdown files with front matter (Hugo, Jekyll, Zola).
     Markdown(MarkdownConfig),

@@ -86,9 +86,7 @@ impl SourceState {
 
     /// The last accepted documents, or `None` when there are none (or a body went missing).
     pub fn last_good(&self) -> Option<Vec<Doc>> {
-        if self.snapshot.fetched_at.is_none() {
-            return None;
-        }
+        self.snapshot.fetched_at?;
         self.snapshot
             .docs
             .iter()
