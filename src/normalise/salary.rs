@@ -314,6 +314,13 @@ pub fn find_in_text(body: &str, language: &str) -> Found {
             && has_money(next)
         {
             (format!("{line} {next}"), true)
+        } else if digits && is_label(line) {
+            // A labelled amount without any currency: say so rather than guess one.
+            unsure.get_or_insert((
+                line.to_string(),
+                "no currency (write a symbol such as € or a code such as EUR)".to_string(),
+            ));
+            continue;
         } else {
             continue;
         };

@@ -2,6 +2,7 @@
 
 mod ats;
 mod attack;
+mod bad_input;
 mod cli;
 mod crash;
 mod daemon;

@@ -248,6 +248,16 @@ fn render(
                     out.push_str(inner);
                     out.push_str("\n\n");
                 } else {
+                    // A wrapper opened and never closed: its text stays, but say so.
+                    if !self_closing && builtin_action(&tag.name) == Some(Action::Keep) {
+                        warnings.push((
+                            tag.line,
+                            format!(
+                                "shortcode `{}` is opened but never closed with `{{{{< /{} >}}}}`; the text after it is kept",
+                                tag.name, tag.name
+                            ),
+                        ));
+                    }
                     out.push_str(&inline(&tag, action, resolve, warnings));
                 }
             }
@@ -346,6 +356,17 @@ mod tests {
     fn relref_becomes_the_target_url() {
         let e = run("See [other]({{< relref \"career/other.md\" >}}).");
         assert_eq!(e.markdown, "See [other](https://x.test/career/other.md/).");
+    }
+
+    #[test]
+    fn wrapper_opened_and_never_closed_warns() {
+        let e = expand("{{< ingress >}}\nHello there.\n", &|_| None, &|_| None);
+        assert!(e.markdown.contains("Hello there."));
+        assert!(
+            e.warnings.iter().any(|(_, w)| w.contains("never closed")),
+            "{:?}",
+            e.warnings
+        );
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! The bad-input corpus (`tests/fixtures/bad-input/`): every broken file gives a clear
+//! diagnostic naming it, never a panic or a hang, and the other postings still publish.
+//! Guards the per-file isolation of the markdown source and the parser limits.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{bin, example_copy, repo};
+
+const GOOD: u64 = 4;
+
+/// Runs `cmd`, killing it after `limit`: a hang fails the test instead of stalling CI.
+fn bounded(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("jobfeed did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `check --format json` on the example with one extra file; returns (exit code, report).
+fn check_with(name: &str, write: impl FnOnce(&Path)) -> (i32, serde_json::Value, String) {
+    let dir = example_copy();
+    write(
+        &dir.path()
+            .join("feeds/example/content/en/career")
+            .join(name),
+    );
+    let mut cmd = bin();
+    cmd.current_dir(dir.path())
+        .args(["check", "--format", "json"]);
+    let out = bounded(cmd, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{name}: panic: {stderr}");
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: no JSON report ({e}): {stderr}"));
+    (out.status.code().unwrap_or(-1), reports[0].clone(), stderr)
+}
+
+fn about<'a>(report: &'a serde_json::Value, name: &str) -> Vec<&'a serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"].as_str().is_some_and(|f| f.ends_with(name)))
+        .collect()
+}
+
+#[test]
+fn every_corpus_file_gets_a_clear_diagnostic_and_the_rest_still_publishes() {
+    let corpus = repo().join("tests/fixtures/bad-input");
+    let mut names: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 40,
+        "the corpus has only {} files",
+        names.len()
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let bytes = std::fs::read(corpus.join(name)).unwrap();
+        let (code, report, stderr) = check_with(name, |p| std::fs::write(p, &bytes).unwrap());
+        let found = about(&report, name);
+        let published = report["published"].as_u64().unwrap();
+        let problem = if name.starts_with("e-") {
+            let errors: Vec<_> = found.iter().filter(|d| d["severity"] == "error").collect();
+            if code != 1 {
+                Some(format!("exit {code}, expected 1"))
+            } else if errors.is_empty() {
+                Some(format!("no error names the file; found {found:?}"))
+            } else if published != GOOD {
+                Some(format!(
+                    "{published} published, expected the {GOOD} good ones"
+                ))
+            } else if errors
+                .iter()
+                .any(|d| d["message"].as_str().is_none_or(|m| m.len() < 10))
+            {
+                Some("an error without a useful message".into())
+            } else if (name.starts_with("e-yaml")
+                || name.starts_with("e-toml")
+                || name.starts_with("e-json")
+                || name.starts_with("e-date"))
+                && errors.iter().all(|d| d["line"].is_null())
+            {
+                Some(format!("no line number: {errors:?}"))
+            } else {
+                None
+            }
+        } else {
+            // A warning about this problem, not just the generic advice every posting may get.
+            let generic = [
+                "jsonld.salary-missing",
+                "jsonld.valid-through-missing",
+                "jsonld.description-short",
+            ];
+            let warnings: Vec<_> = found
+                .iter()
+                .filter(|d| d["severity"] == "warning")
+                .filter(|d| !generic.contains(&d["rule"].as_str().unwrap_or("")))
+                .collect();
+            if warnings.is_empty() {
+                Some(format!("no warning names the file; found {found:?}"))
+            } else if published != GOOD + 1 {
+                Some(format!("{published} published, expected {}", GOOD + 1))
+            } else {
+                None
+            }
+        };
+        if let Some(p) = problem {
+            failures.push(format!(
+                "{name}: {p}\n{}",
+                stderr.lines().take(3).collect::<Vec<_>>().join("\n")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} files:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn a_20_mb_file_is_skipped_with_a_diagnostic_in_bounded_time() {
+    let (code, report, stderr) = check_with("e-huge.md", |p| {
+        let mut text = String::from("---\nTitle: \"Huge\"\ndate: \"2026-11-01\"\n---\n");
+        while text.len() < 20 * 1024 * 1024 {
+            text.push_str("All work and no play makes a very long posting. ");
+        }
+        std::fs::write(p, text).unwrap();
+    });
+    assert!(!about(&report, "e-huge.md").is_empty(), "{stderr}");
+    assert_eq!(report["published"].as_u64(), Some(GOOD));
+    assert!(code == 0 || code == 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_the_content_tree_does_not_hang_the_walk() {
+    let (_, report, stderr) = check_with("loop", |p| {
+        std::os::unix::fs::symlink(p.parent().unwrap(), p).unwrap();
+    });
+    assert_eq!(report["published"].as_u64(), Some(GOOD), "{stderr}");
+}
