@@ -12,10 +12,15 @@ ROOT=$PWD
 SIZES=${SIZES:-"1000 10000 100000"}
 RUNS=${RUNS:-3}
 WORK=$(mktemp -d /tmp/jobfeed-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers read the published files as another user
 STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 RESULT="$ROOT/benches/results/$STAMP.txt"
 PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done
+  sleep 1
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -34,6 +39,8 @@ timeout 1800 cargo build --release --locked --quiet --bin jobfeed --example gen-
 BIN="$ROOT/target/release/jobfeed"
 GEN="$ROOT/target/release/examples/gen-corpus"
 
+etag() { { curl -fsI "$1" 2>/dev/null || true; } | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}'; }
+wait_up() { for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "not up: $1"; return 1; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ROWS=()
@@ -100,18 +107,18 @@ for i in $(seq 0 19); do
   f=$(ls "$C/site/content/en/career" | grep posting | sed -n "$((i * 7 + 1))p")
   id="${f%.md}-en"
   url="http://127.0.0.1:$PORT/corpus/jobs/$id.jsonld"
-  old=$(curl -fsI "$url" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+  old=$(etag "$url")
   [ -n "$old" ] || continue
   t0=$(date +%s%N)
   printf '\nEdited for the benchmark, round %s.\n' "$i" >> "$C/site/content/en/career/$f"
   for _ in $(seq 1 2000); do
-    now=$(curl -fsI "$url" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+    now=$(etag "$url")
     [ -n "$now" ] && [ "$now" != "$old" ] && break
     sleep 0.005
   done
   lat+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
 done
-edit=$(printf '%s\n' "${lat[@]}" | median)
+edit=$(printf '%s\n' "${lat[@]:-0}" | median)
 echo "edit latencies (ms): ${lat[*]}"
 row "serve $S: edit to new ETag (median of ${#lat[@]})" "${edit} ms" "<= 200 ms" "$(verdict "$edit" '<=' 200)"
 
@@ -136,11 +143,10 @@ http {
 NGINX
 nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
-sleep 1
+wait_up "http://127.0.0.1:$NPORT/corpus/$BIG" || cat "$WORK/nginx/error.log"
 rps() { timeout 30 wrk -t2 -c32 -d5s "$@" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
 J="http://127.0.0.1:$PORT/corpus/$BIG"; N="http://127.0.0.1:$NPORT/corpus/$BIG"
-je=$(curl -fsI "$J" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
-ne=$(curl -fsI "$N" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+je=$(etag "$J"); ne=$(etag "$N")
 j304=$(rps -H "If-None-Match: $je" "$J"); n304=$(rps -H "If-None-Match: $ne" "$N")
 jgz=$(rps -H "Accept-Encoding: gzip" "$J"); ngz=$(rps -H "Accept-Encoding: gzip" "$N")
 r304=$(awk -v a="$j304" -v b="$n304" 'BEGIN{printf "%.2f", a/b}')

@@ -228,45 +228,30 @@ fn posting(rng: &mut Rng, i: usize, lang: &Lang) -> String {
     s
 }
 
+// The older config forms (`contentDir`, flat `permalinks`) that Hugo 0.111 and jobfeed both read.
 const HUGO: &str = r#"baseURL = "https://www.example.com/"
 defaultContentLanguage = "en"
 removePathAccents = true
+disableKinds = ["taxonomy", "term"]
 
 [languages.en]
 weight = 1
 baseURL = "https://www.example.com/"
+contentDir = "content/en"
 [languages.sv]
 weight = 2
 baseURL = "https://www.example.se/"
-[languages.sv.permalinks.page]
+contentDir = "content/sv"
+[languages.sv.permalinks]
 career = "/karriar/:slug/"
 [languages.da]
 weight = 3
 baseURL = "https://www.example.dk/"
+contentDir = "content/da"
 [languages.nb]
 weight = 4
 baseURL = "https://www.example.no/"
-
-[[module.mounts]]
-source = "content/en"
-target = "content"
-[module.mounts.sites.matrix]
-languages = ["en"]
-[[module.mounts]]
-source = "content/sv"
-target = "content"
-[module.mounts.sites.matrix]
-languages = ["sv"]
-[[module.mounts]]
-source = "content/da"
-target = "content"
-[module.mounts.sites.matrix]
-languages = ["da"]
-[[module.mounts]]
-source = "content/nb"
-target = "content"
-[module.mounts.sites.matrix]
-languages = ["nb"]
+contentDir = "content/nb"
 "#;
 
 const FEED: &str = r#"id = "corpus"
@@ -306,6 +291,33 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(&site)?;
     std::fs::write(site.join("hugo.toml"), HUGO)?;
     std::fs::write(root.join("feed.toml"), FEED)?;
+    // Minimal templates so that Hugo renders the same pages (HTML, RSS, sitemap) for the
+    // comparison; its shortcodes print their content the way jobfeed keeps it.
+    let layouts = site.join("layouts");
+    std::fs::create_dir_all(layouts.join("_default"))?;
+    std::fs::create_dir_all(layouts.join("shortcodes"))?;
+    std::fs::write(
+        layouts.join("_default/single.html"),
+        "<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n",
+    )?;
+    std::fs::write(
+        layouts.join("_default/list.html"),
+        "<!doctype html><html><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n",
+    )?;
+    for (name, body) in [
+        ("ingress", "<p class=\"ingress\">{{ .Inner }}</p>"),
+        ("note", "<div class=\"note\">{{ .Inner }}</div>"),
+        (
+            "accordion",
+            "<details><summary>{{ .Get \"title\" }}</summary>{{ .Inner }}</details>",
+        ),
+        ("accordion-script", ""),
+    ] {
+        std::fs::write(
+            layouts.join("shortcodes").join(format!("{name}.html")),
+            body,
+        )?;
+    }
     for l in &LANGS {
         let d = site.join("content").join(l.code).join("career");
         std::fs::create_dir_all(&d)?;

@@ -6,7 +6,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::pipeline::FeedRun;
+use crate::render::Rendered;
 
 /// Name of the file listing what jobfeed published in a feed directory.
 pub const MANIFEST: &str = ".jobfeed-manifest";
@@ -43,18 +46,39 @@ pub fn publish_dir(out: &Path, run: &FeedRun) -> Result<PublishStats, PublishErr
     fs::create_dir_all(&dir).map_err(err(&dir))?;
     let mut stats = PublishStats::default();
     let mut now_published = BTreeSet::new();
-    let files = super::ordered(&run.files)
+    let report = super::report_file(run);
+    let (postings, indexes): (Vec<&Rendered>, Vec<&Rendered>) = super::ordered(&run.files)
         .into_iter()
-        .map(|f| (f.path.clone(), f.bytes.clone()))
-        .chain(std::iter::once(super::report_file(run)));
-    for (path, bytes) in files {
-        let target = dir.join(&path);
-        if write_if_changed(&target, &bytes)? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
+        .partition(|f| !super::is_index(&f.path));
+    // Posting documents first, then the files that link to them. Within each phase the
+    // writes are independent; fsync latency dominates, so they overlap on an I/O pool.
+    let write_all = |batch: Vec<(&str, &[u8])>| -> Result<Vec<bool>, PublishError> {
+        io_pool().install(|| {
+            batch
+                .par_iter()
+                .map(|(path, bytes)| write_if_changed(&dir.join(path), bytes))
+                .collect()
+        })
+    };
+    let phase1: Vec<(&str, &[u8])> = postings
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    let mut phase2: Vec<(&str, &[u8])> = indexes
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    phase2.push((report.0.as_str(), report.1.as_slice()));
+    for phase in [phase1, phase2] {
+        let names: Vec<String> = phase.iter().map(|(p, _)| (*p).to_string()).collect();
+        for written in write_all(phase)? {
+            if written {
+                stats.written += 1;
+            } else {
+                stats.unchanged += 1;
+            }
         }
-        now_published.insert(path);
+        now_published.extend(names);
     }
     // Blocked files keep their last good copy: they stay in the manifest.
     for path in &run.blocked {
@@ -82,6 +106,18 @@ pub fn publish_dir(out: &Path, run: &FeedRun) -> Result<PublishStats, PublishErr
     let manifest: String = now_published.iter().map(|p| format!("{p}\n")).collect();
     write_if_changed(&manifest_path, manifest.as_bytes())?;
     Ok(stats)
+}
+
+/// A small pool for file writes: they wait on the disk, not the CPU.
+fn io_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(8)
+            .thread_name(|i| format!("jobfeed-io-{i}"))
+            .build()
+            .expect("thread pool")
+    })
 }
 
 /// Writes `bytes` to `target` atomically unless it already holds them. Returns whether it wrote.
