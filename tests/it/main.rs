@@ -1,5 +1,6 @@
 //! The one integration test binary: each module covers one area of the product.
 
+mod adversarial;
 mod ats;
 mod attack;
 mod bad_input;
