@@ -293,6 +293,18 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
     }
 }
 
+/// Runs `run` once per trigger, never two at once. With a channel of capacity 1, triggers
+/// that arrive during a run collapse into one follow-up run.
+pub async fn run_serially<F, Fut>(mut triggers: mpsc::Receiver<()>, mut run: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    while triggers.recv().await.is_some() {
+        run().await;
+    }
+}
+
 /// The running service: tasks per feed, and the handle to stop them.
 struct Tasks {
     handles: Vec<JoinHandle<()>>,
@@ -336,16 +348,17 @@ fn start_feeds(shared: &Arc<Shared>, feeds: Vec<LoadedFeed>) -> Tasks {
         // The runner: one run at a time per feed; triggers arriving meanwhile coalesce.
         let s = shared.clone();
         let f = feed.clone();
-        handles.push(tokio::spawn(async move {
-            while rx.recv().await.is_some() {
-                let s2 = s.clone();
-                let f2 = f.clone();
+        handles.push(tokio::spawn(run_serially(rx, move || {
+            let s = s.clone();
+            let f = f.clone();
+            async move {
+                let (s2, f2) = (s.clone(), f.clone());
                 if let Err(e) = tokio::task::spawn_blocking(move || run_feed(&s2, &f2)).await {
                     tracing::error!(feed = %f.config.id, error = %e, "Feed run panicked; the previous outputs stay.");
                 }
                 crate::notify::send_pending(&s.http, &s.state, &f, chrono::Utc::now()).await;
             }
-        }));
+        })));
         if let Some(line) = &feed.config.schedule
             && let Ok(schedule) = crate::schedule::Schedule::parse(line, feed.config.tz())
         {
@@ -496,5 +509,44 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test(start_paused = true)]
+    async fn runs_of_one_feed_never_overlap_and_extra_triggers_coalesce() {
+        let (tx, rx) = mpsc::channel::<()>(1);
+        let active = Arc::new(AtomicUsize::new(0));
+        let max = Arc::new(AtomicUsize::new(0));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (a, m, r) = (active.clone(), max.clone(), runs.clone());
+        let task = tokio::spawn(run_serially(rx, move || {
+            let (a, m, r) = (a.clone(), m.clone(), r.clone());
+            async move {
+                let now = a.fetch_add(1, Ordering::SeqCst) + 1;
+                m.fetch_max(now, Ordering::SeqCst);
+                r.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                a.fetch_sub(1, Ordering::SeqCst);
+            }
+        }));
+        let _ = tx.try_send(());
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        // Five triggers (schedule ticks, edits, admin calls) while the first run is busy.
+        for _ in 0..5 {
+            let _ = tx.try_send(());
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+        assert_eq!(max.load(Ordering::SeqCst), 1, "two runs overlapped");
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            2,
+            "the busy-time triggers must coalesce into one run"
+        );
+        task.abort();
     }
 }
