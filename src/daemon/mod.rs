@@ -331,7 +331,7 @@ fn start_feeds(shared: &Arc<Shared>, feeds: Vec<LoadedFeed>) -> Tasks {
     for feed in feeds {
         let feed = Arc::new(feed);
         let id = feed.config.id.clone();
-        let (tx, mut rx) = mpsc::channel::<()>(1);
+        let (tx, rx) = mpsc::channel::<()>(1);
         let _ = tx.try_send(());
         triggers.insert(id.clone(), tx);
         let prev = old.get(&id);
