@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::event::ModifyKind;
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use super::Shared;
@@ -33,6 +34,18 @@ fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// Whether an event changes content (not a read, not a metadata touch).
+fn is_change(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Create(_)
+            | EventKind::Remove(_)
+            | EventKind::Modify(
+                ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any | ModifyKind::Other
+            )
+    )
+}
+
 /// Starts watching every feed's inputs.
 pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
     let feeds: Vec<(String, Vec<PathBuf>)> = shared
@@ -56,7 +69,9 @@ pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
                 .map(|f| (f.feed.config.id.clone(), roots(&f.feed)))
                 .collect();
             let mut hit = std::collections::BTreeSet::new();
-            for ev in &events {
+            // Only changes count: reading the files for a run raises access (and on some
+            // file systems atime) events, which would otherwise rebuild forever.
+            for ev in events.iter().filter(|ev| is_change(&ev.kind)) {
                 for path in &ev.paths {
                     for (id, roots) in &current {
                         if roots.iter().any(|r| path.starts_with(r)) {

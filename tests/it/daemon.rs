@@ -291,3 +291,20 @@ fn healthcheck_command_follows_the_daemon() {
         .unwrap();
     assert_eq!(bad.code(), Some(1));
 }
+
+#[test]
+fn an_idle_daemon_does_not_rebuild_on_its_own_reads() {
+    let dir = example_copy();
+    let d = Daemon::start(dir.path(), &[]);
+    ready(&d);
+    // Runs read the watched files; reading must not count as a change.
+    std::thread::sleep(Duration::from_secs(2));
+    let m = d.get("/metrics", &[]).text();
+    let runs: f64 = m
+        .lines()
+        .find(|l| l.starts_with("jobfeed_runs_total{feed=\"example\",outcome=\"ok\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    assert!(runs <= 2.0, "the idle daemon ran {runs} times in 2 s");
+}
