@@ -1,7 +1,7 @@
 //! Another jobfeed's `postings.json` (our own canonical schema), read back as raw postings.
 //! Lets one feed republish another; everything is re-normalised and re-sanitised here.
 
-use super::{Adapter, Fetcher, remote_config};
+use super::{Adapter, Fetcher, parse_each, remote_config};
 use crate::model::Posting;
 use crate::source::error::{SourceError, parse_json};
 use crate::source::html::{sanitize_html, text_of};
@@ -26,10 +26,7 @@ impl Adapter for JsonConfig {
     }
 
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError> {
-        docs.iter().try_fold(Vec::new(), |mut acc, d| {
-            acc.extend(parse(&d.body, &d.url)?);
-            Ok(acc)
-        })
+        parse_each(docs, |d| parse(&d.body, &d.url))
     }
 }
 

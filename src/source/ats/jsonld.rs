@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Adapter, Fetcher, raw, remote_config, s, salary_unit};
+use super::{Adapter, Fetcher, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::normalise::country;
 use crate::source::error::SourceError;
@@ -36,10 +36,7 @@ impl Adapter for JsonldConfig {
     }
 
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError> {
-        docs.iter().try_fold(Vec::new(), |mut acc, d| {
-            acc.extend(parse(&d.body, &d.url)?);
-            Ok(acc)
-        })
+        parse_each(docs, |d| parse(&d.body, &d.url))
     }
 }
 

@@ -172,10 +172,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
 pub trait Adapter: Sync {
     /// The main URL, for reports.
     fn origin(&self) -> String;
-    /// Fetches every document the postings need (list pages, details).
-    fn fetch(&self, f: &Fetcher<'_>) -> Result<Vec<Doc>, SourceError>;
+    /// Fetches every document the postings need (list pages, details); by default the
+    /// one list at [`Adapter::origin`].
+    fn fetch(&self, f: &Fetcher<'_>) -> Result<Vec<Doc>, SourceError> {
+        Ok(vec![f.get("list", &self.origin())?])
+    }
     /// Reads postings from fetched or stored documents. Pure.
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError>;
+}
+
+/// Parses every document with `parse` and concatenates the postings, in document order.
+pub fn parse_each(
+    docs: &[Doc],
+    parse: impl Fn(&Doc) -> Result<Vec<RawPosting>, SourceError>,
+) -> Result<Vec<RawPosting>, SourceError> {
+    docs.iter().try_fold(Vec::new(), |mut acc, d| {
+        acc.extend(parse(d)?);
+        Ok(acc)
+    })
 }
 
 /// Conditional GETs against the stored answers of one source.

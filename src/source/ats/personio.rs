@@ -4,7 +4,7 @@
 use quick_xml::events::Event;
 use serde::Deserialize;
 
-use super::{Adapter, Fetcher, raw, remote_config, salary_unit};
+use super::{Adapter, raw, remote_config, salary_unit};
 use crate::model::Location;
 use crate::source::error::SourceError;
 use crate::source::html::{sanitize_html, text_of};
@@ -38,10 +38,6 @@ impl PersonioConfig {
 impl Adapter for PersonioConfig {
     fn origin(&self) -> String {
         format!("{}/xml?language={}", self.site(), self.lang())
-    }
-
-    fn fetch(&self, f: &Fetcher<'_>) -> Result<Vec<Doc>, SourceError> {
-        Ok(vec![f.get("list", &self.origin())?])
     }
 
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError> {

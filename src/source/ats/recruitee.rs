@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Adapter, Fetcher, raw, remote_config, s, salary_unit};
+use super::{Adapter, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::source::error::{SourceError, parse_json};
 use crate::source::html::{sanitize_html, text_of};
@@ -24,15 +24,8 @@ impl Adapter for RecruiteeConfig {
         format!("{}/api/offers/", self.base(&default))
     }
 
-    fn fetch(&self, f: &Fetcher<'_>) -> Result<Vec<Doc>, SourceError> {
-        Ok(vec![f.get("list", &self.origin())?])
-    }
-
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError> {
-        docs.iter().try_fold(Vec::new(), |mut acc, d| {
-            acc.extend(parse(&d.body, &d.url)?);
-            Ok(acc)
-        })
+        parse_each(docs, |d| parse(&d.body, &d.url))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Adapter, Fetcher, remote_config, s};
+use super::{Adapter, Fetcher, parse_each, remote_config, s};
 use crate::source::RawPosting;
 use crate::source::error::{SourceError, parse_json};
 use crate::source::html::{sanitize_html, text_of};
@@ -35,10 +35,7 @@ impl Adapter for TeamtailorConfig {
     }
 
     fn parse(&self, docs: &[Doc]) -> Result<Vec<RawPosting>, SourceError> {
-        docs.iter().try_fold(Vec::new(), |mut acc, d| {
-            acc.extend(parse(&d.body, &d.url)?);
-            Ok(acc)
-        })
+        parse_each(docs, |d| parse(&d.body, &d.url))
     }
 }
 
