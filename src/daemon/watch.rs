@@ -46,28 +46,28 @@ fn is_change(kind: &EventKind) -> bool {
     )
 }
 
-/// Starts watching every feed's inputs.
-pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
-    let feeds: Vec<(String, Vec<PathBuf>)> = shared
+/// Each current feed's id with the paths it reads.
+fn feed_roots(shared: &Shared) -> Vec<(String, Vec<PathBuf>)> {
+    shared
         .feeds
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .values()
         .map(|f| (f.feed.config.id.clone(), roots(&f.feed)))
-        .collect();
+        .collect()
+}
+
+/// Starts watching every feed's inputs.
+pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
+    let feeds = feed_roots(&shared);
     let s = shared.clone();
     let mut debouncer = new_debouncer(
         Duration::from_millis(100),
         None,
         move |res: DebounceEventResult| {
             let Ok(events) = res else { return };
-            let current: Vec<(String, Vec<PathBuf>)> = s
-                .feeds
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .values()
-                .map(|f| (f.feed.config.id.clone(), roots(&f.feed)))
-                .collect();
+            // The feed set may have been reloaded since the watch began.
+            let current = feed_roots(&s);
             let mut hit = std::collections::BTreeSet::new();
             // Only changes count: reading the files for a run raises access (and on some
             // file systems atime) events, which would otherwise rebuild forever.
