@@ -117,26 +117,15 @@ fn load_feeds(args: &FeedArgs) -> anyhow::Result<Vec<LoadedFeed>> {
     Ok(feeds)
 }
 
-fn run_all(
-    feeds: &[LoadedFeed],
-    opts: &RunOptions,
-    progress: &Progress,
-    mut state: Option<&mut State>,
-) -> Vec<FeedRun> {
+/// Runs every feed and checks its outputs without publishing anything (`check`).
+fn run_all(feeds: &[LoadedFeed], opts: &RunOptions, progress: &Progress) -> Vec<FeedRun> {
     let gate = Gate::new();
     let now = Utc::now();
     feeds
         .iter()
         .map(|f| {
             progress.step(&format!("{}: reading, rendering, validating…", f.config.id));
-            let run = pipeline::run(f, &gate, opts, now, state.as_deref_mut());
-            progress.step(&format!(
-                "{}: {} postings read, {} outputs validated",
-                f.config.id,
-                run.report.published + run.report.invalid + run.report.skipped,
-                run.files.len()
-            ));
-            run
+            pipeline::run(f, &gate, opts, now, None, &publish::Discard)
         })
         .collect()
 }
@@ -149,7 +138,7 @@ fn summary(verb: &str, runs: &[FeedRun], started: Instant) -> String {
         sum(|r| r.report.published),
         sum(|r| r.report.skipped),
         sum(|r| r.report.invalid),
-        sum(|r| r.files.len()),
+        sum(|r| r.outputs),
         if verb == "checked" {
             " valid"
         } else {
@@ -197,17 +186,25 @@ fn build_into(
     let opts = feeds.run_options();
     let mut state = State::open(&opts.state_dir)
         .with_context(|| "opening the state store (pass --state-dir to put it elsewhere)")?;
-    let runs = run_all(&loaded, &opts, progress, Some(&mut state));
-    let state = std::sync::Mutex::new(state);
+    let gate = Gate::new();
+    let now = Utc::now();
     let mut failed = Vec::new();
-    for (feed, run) in loaded.iter().zip(&runs) {
-        progress.step(&format!("{}: publishing…", run.feed));
-        if let Err(e) = publish_one(out, feed, run) {
+    let mut runs = Vec::new();
+    // Feed by feed, each published as it is rendered: memory holds one feed's postings and
+    // the files in flight, not every feed's outputs.
+    for feed in &loaded {
+        progress.step(&format!(
+            "{}: reading, rendering, validating, publishing…",
+            feed.config.id
+        ));
+        let (run, published) = build_feed(out, feed, &gate, &opts, now, &mut state);
+        if let Err(e) = published {
             // One feed's target failing must not stop the others from publishing.
             failed.push(format!("feed {}: {e:#}", run.feed));
         }
+        runs.push(run);
     }
-    notify_all(&loaded, &runs, state)?;
+    notify_all(&loaded, &runs, std::sync::Mutex::new(state))?;
     progress.done();
     print_findings(&runs, CheckFormat::Human);
     for f in &failed {
@@ -216,33 +213,68 @@ fn build_into(
     Ok((runs, started, !failed.is_empty()))
 }
 
-/// Publishes one run to its feed's target: the output directory or an S3 bucket.
-fn publish_one(out: &Path, feed: &LoadedFeed, run: &FeedRun) -> anyhow::Result<()> {
+/// Runs one feed and publishes it to its target: the output directory or an S3 bucket.
+fn build_feed(
+    out: &Path,
+    feed: &LoadedFeed,
+    gate: &Gate,
+    opts: &RunOptions,
+    now: chrono::DateTime<Utc>,
+    state: &mut State,
+) -> (FeedRun, anyhow::Result<()>) {
     match &feed.config.publish {
         Some(crate::config::PublishConfig::S3(cfg)) => {
-            let store = publish::s3::store(cfg, &feed.dir)?;
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            let stats = rt.block_on(publish::s3::publish(&store, cfg, run))?;
-            tracing::info!(
-                feed = %run.feed,
-                bucket = %cfg.bucket,
-                uploaded = stats.uploaded.len(),
-                unchanged = stats.unchanged,
-                deleted = stats.deleted.len(),
-                "Published to S3."
-            );
-            for key in &stats.uploaded {
-                tracing::debug!(key = %key, "Uploaded.");
-            }
+            let files = publish::Collect::new();
+            let run = pipeline::run(feed, gate, opts, now, Some(state), &files);
+            let published = publish_s3(cfg, feed, &run, &files.into_files());
+            (run, published)
         }
         Some(crate::config::PublishConfig::Dir) | None => {
-            let stats = publish::publish_dir(out, run)
-                .with_context(|| format!("publishing into {}", out.display()))?;
-            tracing::debug!(feed = %run.feed, ?stats, "published");
+            let id = &feed.config.id;
+            match publish::DirStage::begin(out, id) {
+                Ok(stage) => {
+                    let run = pipeline::run(feed, gate, opts, now, Some(state), &stage);
+                    let published = stage
+                        .commit(&run)
+                        .map(|stats| tracing::debug!(feed = %id, ?stats, "published"))
+                        .with_context(|| format!("publishing into {}", out.display()));
+                    (run, published)
+                }
+                Err(e) => {
+                    // The report still tells the author what the run found.
+                    let run = pipeline::run(feed, gate, opts, now, Some(state), &publish::Discard);
+                    let e =
+                        anyhow::Error::new(e).context(format!("publishing into {}", out.display()));
+                    (run, Err(e))
+                }
+            }
         }
+    }
+}
+
+/// Uploads one run's files to the feed's bucket.
+fn publish_s3(
+    cfg: &crate::config::S3Config,
+    feed: &LoadedFeed,
+    run: &FeedRun,
+    files: &[crate::render::Rendered],
+) -> anyhow::Result<()> {
+    let store = publish::s3::store(cfg, &feed.dir)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let stats = rt.block_on(publish::s3::publish(&store, cfg, run, files))?;
+    tracing::info!(
+        feed = %run.feed,
+        bucket = %cfg.bucket,
+        uploaded = stats.uploaded.len(),
+        unchanged = stats.unchanged,
+        deleted = stats.deleted.len(),
+        "Published to S3."
+    );
+    for key in &stats.uploaded {
+        tracing::debug!(key = %key, "Uploaded.");
     }
     Ok(())
 }
@@ -296,7 +328,7 @@ fn build(a: &BuildArgs, progress: &Progress) -> anyhow::Result<u8> {
 fn check(a: &CheckArgs, progress: &Progress) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = load_feeds(&a.feeds)?;
-    let runs = run_all(&loaded, &a.feeds.run_options(), progress, None);
+    let runs = run_all(&loaded, &a.feeds.run_options(), progress);
     progress.done();
     print_findings(&runs, a.format);
     if a.format == CheckFormat::Human {

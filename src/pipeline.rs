@@ -8,7 +8,8 @@ use crate::config::{LoadedFeed, OutputKind};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Posting;
 use crate::normalise;
-use crate::render::{self, Rendered};
+use crate::publish::Sink;
+use crate::render;
 use crate::source::{self, SourceContext};
 use crate::state::{Changes, State};
 use crate::validate::Gate;
@@ -29,8 +30,8 @@ pub struct FeedRun {
     pub feed: String,
     /// Postings that passed the gate, in canonical order.
     pub postings: Vec<Posting>,
-    /// Files that passed the gate: to be published.
-    pub files: Vec<Rendered>,
+    /// How many files passed the gate and went to the sink.
+    pub outputs: usize,
     /// Paths of files that failed the gate: the previous good copy must stay.
     pub blocked: Vec<String>,
     pub report: Report,
@@ -76,6 +77,8 @@ impl Report {
 }
 
 /// Runs one feed through every stage. Never fails whole: problems land in the report.
+/// Files that pass the gate go to `sink` as they are rendered, one unit at a time, so a run
+/// never holds all of its rendered files at once.
 ///
 /// With a state store, postings are stamped with their truthful change times and the
 /// run's additions, changes and removals are recorded; without one (`check`), nothing is written.
@@ -85,6 +88,7 @@ pub fn run(
     opts: &RunOptions,
     now: DateTime<Utc>,
     state: Option<&mut State>,
+    sink: &dyn Sink,
 ) -> FeedRun {
     let cfg = &feed.config;
     let ctx = SourceContext {
@@ -120,15 +124,22 @@ pub fn run(
     let mut postings = Vec::new();
     let mut rejected = 0;
     // Checking is independent per posting: spread it over the cores, keep the order.
-    let checked: Vec<(Posting, Vec<Diagnostic>)> = normalised
+    // The exact bytes of each document that passed: a `.jsonld` file with the same bytes
+    // (no tracking parameters) needs no second check (the check was a fifth of a run).
+    let checked: Vec<(Posting, Vec<Diagnostic>, Option<blake3::Hash>)> = normalised
         .postings
         .into_par_iter()
         .map(|p| {
-            let found = gate.check_posting(&render::jsonld::document(&p, &Default::default()));
-            (p, found)
+            let doc = render::jsonld::document(&p, &Default::default());
+            let found = gate.check_posting(&doc);
+            let passed = (!found.iter().any(Diagnostic::is_error))
+                .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
+            (p, found, passed)
         })
         .collect();
-    for (p, found) in checked {
+    let mut verified = std::collections::HashSet::new();
+    for (p, found, passed) in checked {
+        verified.extend(passed);
         let bad = found.iter().any(Diagnostic::is_error);
         let origin = p.origin.clone().unwrap_or_default();
         diagnostics.extend(found.into_iter().map(|d| {
@@ -159,49 +170,68 @@ pub fn run(
         feed: cfg,
         updated: render::feed_updated(&postings, DateTime::<Utc>::UNIX_EPOCH),
     };
-    let mut files = Vec::new();
+    let mut outputs = 0;
     let mut blocked = Vec::new();
     for out in cfg.outputs() {
         // A board's own rules leave a posting out of that board's feed only, with a warning,
         // instead of blocking the whole file for everyone.
-        let eligible: Vec<Posting>;
-        let selected: &[Posting] = if out.kind == OutputKind::Linkedin {
-            let (ok, refused): (Vec<&Posting>, Vec<&Posting>) = postings
-                .iter()
-                .partition(|p| render::linkedin::eligible(p).is_ok());
-            for p in refused {
-                if let Err(why) = render::linkedin::eligible(p) {
-                    diagnostics.push(
+        let selected: Vec<&Posting> = if out.kind == OutputKind::Linkedin {
+            let mut ok = Vec::new();
+            for p in &postings {
+                match render::linkedin::eligible(p) {
+                    Ok(()) => ok.push(p),
+                    Err(why) => diagnostics.push(
                         Diagnostic::warning("linkedin.eligible", why)
                             .posting(&p.id)
                             .output(out.path())
                             .file(p.origin.clone().unwrap_or_default()),
-                    );
+                    ),
                 }
             }
-            eligible = ok.into_iter().cloned().collect();
-            &eligible
+            ok
         } else {
-            &postings
+            postings.iter().collect()
         };
-        let rendered: Vec<(Rendered, Vec<Diagnostic>)> =
-            render::render_output(&out, selected, &rctx)
-                .into_par_iter()
-                .map(|file| {
-                    let found = gate.check_file(&file);
-                    (file, found)
-                })
-                .collect();
-        for (file, found) in rendered {
-            let bad = found.iter().any(Diagnostic::is_error);
-            diagnostics.extend(found.into_iter().map(|d| d.output(&file.path)));
-            if bad {
-                blocked.push(file.path.clone());
-            } else {
-                files.push(file);
-            }
-        }
+        // Each unit is rendered, checked and handed on by one worker; only the units in
+        // flight (one per core) are in memory.
+        let found = std::sync::Mutex::new((Vec::new(), Vec::new(), 0usize));
+        render::plan_output(&out, &selected, &rctx)
+            .into_par_iter()
+            .for_each(|job| {
+                let mut good = Vec::new();
+                let mut diags = Vec::new();
+                let mut bad = Vec::new();
+                for file in job.render(&rctx) {
+                    let problems = if file.format == render::Format::JsonLd
+                        && verified.contains(&blake3::hash(&file.bytes))
+                    {
+                        Vec::new()
+                    } else {
+                        gate.check_file(&file)
+                    };
+                    let failed = problems.iter().any(Diagnostic::is_error);
+                    diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
+                    if failed {
+                        bad.push(file.path);
+                    } else {
+                        good.push(file);
+                    }
+                }
+                let n = good.len();
+                if n > 0 {
+                    sink.put(good);
+                }
+                let mut f = lock(&found);
+                f.0.extend(diags);
+                f.1.extend(bad);
+                f.2 += n;
+            });
+        let (diags, bad, n) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        diagnostics.extend(diags);
+        blocked.extend(bad);
+        outputs += n;
     }
+    blocked.sort();
 
     // Findings about a posting's file belong to that posting (for the status page and reports).
     let by_origin: std::collections::HashMap<&str, &str> = postings
@@ -225,7 +255,7 @@ pub fn run(
         published: postings.len(),
         skipped: normalised.skipped.len(),
         invalid: broken_files + not_normalised + rejected,
-        outputs: files.len(),
+        outputs,
         blocked_outputs: blocked.clone(),
         skipped_postings: normalised
             .skipped
@@ -237,10 +267,15 @@ pub fn run(
     FeedRun {
         feed: cfg.id.clone(),
         postings,
-        files,
+        outputs,
         blocked,
         report,
         inputs,
         changes,
     }
+}
+
+/// A poisoned lock only means another worker panicked; its data is still usable.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

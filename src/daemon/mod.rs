@@ -121,7 +121,14 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
     let started = Instant::now();
     let now = Utc::now();
     let id = feed.config.id.clone();
-    let run = {
+    // Files go to the output directory (which feeds the server) as they are rendered, and
+    // are also kept for object storage when the feed names a bucket.
+    let s3 = match &feed.config.publish {
+        Some(crate::config::PublishConfig::S3(cfg)) => Some(cfg),
+        _ => None,
+    };
+    let for_s3 = publish::Collect::new();
+    let run_with = |sink: &dyn publish::Sink| {
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         pipeline::run(
             feed,
@@ -129,7 +136,20 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
             &shared.settings.run,
             now,
             Some(&mut state),
+            sink,
         )
+    };
+    let (run, published) = match publish::DirStage::begin(&shared.settings.out, &id) {
+        Ok(stage) => {
+            let run = if s3.is_some() {
+                run_with(&publish::Both(&stage, &for_s3))
+            } else {
+                run_with(&stage)
+            };
+            let published = stage.commit(&run);
+            (run, published)
+        }
+        Err(e) => (run_with(&for_s3), Err(e)),
     };
     let mut failure = run
         .report
@@ -137,7 +157,7 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         .iter()
         .find(|d| d.is_error() && (d.rule.starts_with("source.") || d.rule.starts_with("state.")))
         .map(|d| d.human());
-    match publish::publish_dir(&shared.settings.out, &run) {
+    match published {
         Ok(stats) => tracing::info!(
             feed = %id,
             published = run.report.published,
@@ -152,7 +172,7 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         }
     }
     // Also to object storage when the feed names a bucket (the directory feeds the server).
-    if let Some(crate::config::PublishConfig::S3(cfg)) = &feed.config.publish {
+    if let Some(cfg) = s3 {
         let result = crate::publish::s3::store(cfg, &feed.dir).and_then(|store| {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -161,7 +181,12 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
                     bucket: cfg.bucket.clone(),
                     reason: e.to_string(),
                 })?
-                .block_on(crate::publish::s3::publish(&store, cfg, &run))
+                .block_on(crate::publish::s3::publish(
+                    &store,
+                    cfg,
+                    &run,
+                    &for_s3.into_files(),
+                ))
         });
         match result {
             Ok(stats) => {

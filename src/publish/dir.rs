@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::Sink;
 use crate::pipeline::FeedRun;
 use crate::render::Rendered;
 
@@ -40,72 +42,175 @@ fn err(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     }
 }
 
-/// Publishes a run into `<out>/<feed>/`, plus `report.json`.
-pub fn publish_dir(out: &Path, run: &FeedRun) -> Result<PublishStats, PublishError> {
-    let dir = out.join(&run.feed);
-    fs::create_dir_all(&dir).map_err(err(&dir))?;
-    let mut stats = PublishStats::default();
-    let mut now_published = BTreeSet::new();
-    let report = super::report_file(run);
-    let (postings, indexes): (Vec<&Rendered>, Vec<&Rendered>) = super::ordered(&run.files)
-        .into_iter()
-        .partition(|f| !super::is_index(&f.path));
-    // Posting documents first, then the files that link to them. Within each phase the
-    // writes are independent; fsync latency dominates, so they overlap on an I/O pool.
-    let write_all = |batch: Vec<(&str, &[u8])>| -> Result<Vec<bool>, PublishError> {
-        io_pool().install(|| {
-            batch
-                .par_iter()
-                .map(|(path, bytes)| write_if_changed(&dir.join(path), bytes))
-                .collect()
+/// A publish into `<out>/<feed>/` in two steps. As the pipeline renders, each changed file
+/// is written under a temporary name ([`Sink::put`]); [`DirStage::commit`] then syncs them
+/// all (overlapping the waits) and renames them into place (posting documents first, then the files that link to them),
+/// deletes what is gone and writes `report.json` and the manifest. Until the commit, readers
+/// see only the previous files; a run killed before it leaves temporaries that the next
+/// run's [`DirStage::begin`] removes.
+pub struct DirStage {
+    dir: PathBuf,
+    /// Every file of the run by path; `Some(temp)` when its bytes changed.
+    staged: Mutex<Vec<(String, Option<PathBuf>)>>,
+    /// The first write failure: the commit refuses and the previous files stay.
+    error: Mutex<Option<PublishError>>,
+}
+
+impl DirStage {
+    /// Opens the feed directory for a new publish.
+    pub fn begin(out: &Path, feed: &str) -> Result<Self, PublishError> {
+        let dir = out.join(feed);
+        fs::create_dir_all(&dir).map_err(err(&dir))?;
+        remove_temporaries(&dir);
+        Ok(DirStage {
+            dir,
+            staged: Mutex::new(Vec::new()),
+            error: Mutex::new(None),
         })
-    };
-    let phase1: Vec<(&str, &[u8])> = postings
-        .iter()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
-        .collect();
-    let mut phase2: Vec<(&str, &[u8])> = indexes
-        .iter()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
-        .collect();
-    phase2.push((report.0.as_str(), report.1.as_slice()));
-    for phase in [phase1, phase2] {
-        let names: Vec<String> = phase.iter().map(|(p, _)| (*p).to_string()).collect();
-        for written in write_all(phase)? {
-            if written {
+    }
+
+    /// Puts every staged file in place, removes files that are no longer published and
+    /// writes the manifest. On a staging error nothing is renamed and the error is returned.
+    pub fn commit(self, run: &FeedRun) -> Result<PublishStats, PublishError> {
+        let dir = self.dir;
+        let mut staged = self.staged.into_inner().unwrap_or_else(|e| e.into_inner());
+        let failed = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Durable before visible: a crash after a rename must not expose an empty file.
+        let synced = failed.map_or_else(|| sync_all(&staged), Err);
+        if let Err(e) = synced {
+            for tmp in staged.iter().filter_map(|(_, t)| t.as_ref()) {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        let mut stats = PublishStats::default();
+        staged.sort_by(|a, b| (super::is_index(&a.0), &a.0).cmp(&(super::is_index(&b.0), &b.0)));
+        let split = staged.partition_point(|(p, _)| !super::is_index(p));
+        let (postings, indexes) = staged.split_at(split);
+        let rename_all = |batch: &[(String, Option<PathBuf>)]| -> Result<(), PublishError> {
+            io_pool().install(|| {
+                batch
+                    .par_iter()
+                    .filter_map(|(path, tmp)| tmp.as_ref().map(|t| (path, t)))
+                    .try_for_each(|(path, tmp)| {
+                        let target = dir.join(path);
+                        fs::rename(tmp, &target).map_err(err(&target))
+                    })
+            })
+        };
+        // Posting documents first, then the files that link to them.
+        rename_all(postings)?;
+        let report = super::report_file(run);
+        let report_written = write_if_changed(&dir.join(&report.0), &report.1)?;
+        rename_all(indexes)?;
+        let mut now_published: BTreeSet<String> = BTreeSet::new();
+        for (path, tmp) in &staged {
+            if tmp.is_some() {
                 stats.written += 1;
             } else {
                 stats.unchanged += 1;
             }
-        }
-        now_published.extend(names);
-    }
-    // Blocked files keep their last good copy: they stay in the manifest.
-    for path in &run.blocked {
-        if dir.join(path).exists() {
-            stats.kept += 1;
             now_published.insert(path.clone());
         }
+        if report_written {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+        now_published.insert(report.0);
+        // Blocked files keep their last good copy: they stay in the manifest.
+        for path in &run.blocked {
+            if dir.join(path).exists() {
+                stats.kept += 1;
+                now_published.insert(path.clone());
+            }
+        }
+        let manifest_path = dir.join(MANIFEST);
+        let before: BTreeSet<String> = fs::read_to_string(&manifest_path)
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        for stale in before.difference(&now_published) {
+            // Only names jobfeed itself wrote, and never outside the feed directory.
+            if stale.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+                continue;
+            }
+            let p = dir.join(stale);
+            match fs::remove_file(&p) {
+                Ok(()) => stats.removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(PublishError { path: p, source: e }),
+            }
+        }
+        let manifest: String = now_published.iter().map(|p| format!("{p}\n")).collect();
+        write_if_changed(&manifest_path, manifest.as_bytes())?;
+        Ok(stats)
     }
-    let manifest_path = dir.join(MANIFEST);
-    let before: BTreeSet<String> = fs::read_to_string(&manifest_path)
-        .map(|s| s.lines().map(str::to_string).collect())
+}
+
+/// Syncs every staged temporary, many at once: the waits are on the disk, not the CPU.
+fn sync_all(staged: &[(String, Option<PathBuf>)]) -> Result<(), PublishError> {
+    io_pool().install(|| {
+        staged
+            .par_iter()
+            .filter_map(|(_, tmp)| tmp.as_ref())
+            .try_for_each(|tmp| {
+                fs::File::open(tmp)
+                    .and_then(|f| f.sync_all())
+                    .map_err(err(tmp))
+            })
+    })
+}
+
+impl Sink for DirStage {
+    fn put(&self, files: Vec<Rendered>) {
+        if lock(&self.error).is_some() {
+            return;
+        }
+        for f in files {
+            match stage_if_changed(&self.dir.join(&f.path), &f.bytes, false) {
+                Ok(tmp) => lock(&self.staged).push((f.path, tmp)),
+                Err(e) => {
+                    lock(&self.error).get_or_insert(e);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Temporary files are named `.<name>.tmp-<pid>`: a killed run leaves some behind.
+fn temporary(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    for stale in before.difference(&now_published) {
-        // Only names jobfeed itself wrote, and never outside the feed directory.
-        if stale.split('/').any(|seg| seg == ".." || seg.is_empty()) {
-            continue;
-        }
-        let p = dir.join(stale);
-        match fs::remove_file(&p) {
-            Ok(()) => stats.removed += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(PublishError { path: p, source: e }),
+    target
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
+/// Deletes temporaries left by killed runs anywhere under the feed directory.
+fn remove_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() {
+            remove_temporaries(&e.path());
+        } else if kind.is_file() && is_temporary(&e.file_name().to_string_lossy()) {
+            let _ = fs::remove_file(e.path());
         }
     }
-    let manifest: String = now_published.iter().map(|p| format!("{p}\n")).collect();
-    write_if_changed(&manifest_path, manifest.as_bytes())?;
-    Ok(stats)
 }
 
 /// A small pool for file writes: they wait on the disk, not the CPU.
@@ -122,21 +227,39 @@ fn io_pool() -> &'static rayon::ThreadPool {
 
 /// Writes `bytes` to `target` atomically unless it already holds them. Returns whether it wrote.
 pub fn write_if_changed(target: &Path, bytes: &[u8]) -> Result<bool, PublishError> {
-    if fs::read(target).is_ok_and(|old| old == bytes) {
-        return Ok(false);
+    match stage_if_changed(target, bytes, true)? {
+        None => Ok(false),
+        Some(tmp) => {
+            fs::rename(&tmp, target).map_err(|e| {
+                let _ = fs::remove_file(&tmp);
+                PublishError {
+                    path: target.to_path_buf(),
+                    source: e,
+                }
+            })?;
+            Ok(true)
+        }
+    }
+}
+
+/// Unless `target` already holds `bytes`, writes them (and syncs them when `sync`) to a
+/// temporary beside it and returns the temporary's path (renaming it over `target`
+/// publishes it atomically).
+fn stage_if_changed(
+    target: &Path,
+    bytes: &[u8],
+    sync: bool,
+) -> Result<Option<PathBuf>, PublishError> {
+    if same_content(target, bytes) {
+        return Ok(None);
     }
     let parent = target.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(err(parent))?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temporary(target);
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, target)
+        if sync { f.sync_all() } else { Ok(()) }
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
@@ -145,7 +268,16 @@ pub fn write_if_changed(target: &Path, bytes: &[u8]) -> Result<bool, PublishErro
             source: e,
         });
     }
-    Ok(true)
+    Ok(Some(tmp))
+}
+
+/// Whether the file at `path` holds exactly `bytes`; the length is compared first, so a
+/// changed file of another size is not read at all.
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    match fs::metadata(path) {
+        Ok(m) if m.len() == bytes.len() as u64 => fs::read(path).is_ok_and(|old| old == bytes),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -166,5 +298,101 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    fn rendered(path: &str, bytes: &[u8]) -> Rendered {
+        Rendered {
+            path: path.into(),
+            output: "jsonld".into(),
+            kind: crate::config::OutputKind::Jsonld,
+            format: crate::render::Format::JsonLd,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    fn run(feed: &str) -> FeedRun {
+        FeedRun {
+            feed: feed.into(),
+            postings: Vec::new(),
+            outputs: 0,
+            blocked: Vec::new(),
+            report: crate::pipeline::Report {
+                feed: feed.into(),
+                published: 0,
+                skipped: 0,
+                invalid: 0,
+                outputs: 0,
+                blocked_outputs: Vec::new(),
+                skipped_postings: Vec::new(),
+                diagnostics: Vec::new(),
+            },
+            inputs: Vec::new(),
+            changes: Default::default(),
+        }
+    }
+
+    /// Guards "readers see the previous files until the commit": staged bytes must not
+    /// replace a published file before every file of the run is staged.
+    #[test]
+    fn staged_files_appear_only_at_commit_and_stale_ones_go() {
+        let out = tempfile::tempdir().unwrap();
+        let first = DirStage::begin(out.path(), "f").unwrap();
+        first.put(vec![
+            rendered("jobs/a.jsonld", b"a1"),
+            rendered("jobs/b.jsonld", b"b1"),
+        ]);
+        first.commit(&run("f")).unwrap();
+        let a = out.path().join("f/jobs/a.jsonld");
+        let second = DirStage::begin(out.path(), "f").unwrap();
+        second.put(vec![rendered("jobs/a.jsonld", b"a2")]);
+        assert_eq!(fs::read(&a).unwrap(), b"a1", "visible before the commit");
+        let stats = second.commit(&run("f")).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"a2");
+        assert!(
+            !out.path().join("f/jobs/b.jsonld").exists(),
+            "b is no longer published"
+        );
+        assert_eq!((stats.written, stats.removed), (1, 1));
+    }
+
+    /// Guards "a killed run leaves no debris": temporaries of an earlier process are removed
+    /// by the next run, and are never listed as published files.
+    #[test]
+    fn temporaries_left_by_a_killed_run_are_removed_by_the_next() {
+        let out = tempfile::tempdir().unwrap();
+        let jobs = out.path().join("f/jobs");
+        fs::create_dir_all(&jobs).unwrap();
+        fs::write(jobs.join(".a.jsonld.tmp-999999"), b"half").unwrap();
+        let stage = DirStage::begin(out.path(), "f").unwrap();
+        assert!(!jobs.join(".a.jsonld.tmp-999999").exists());
+        stage.commit(&run("f")).unwrap();
+    }
+
+    /// Guards "nothing is lost on a failed publish": when a file cannot be staged, the commit
+    /// refuses, the previous files stay and no temporaries are left.
+    #[test]
+    fn a_staging_failure_keeps_the_previous_files() {
+        let out = tempfile::tempdir().unwrap();
+        let first = DirStage::begin(out.path(), "f").unwrap();
+        first.put(vec![rendered("jobs/a.jsonld", b"a1")]);
+        first.commit(&run("f")).unwrap();
+        // A directory where the temporary should go makes the staging fail.
+        let blocker = out
+            .path()
+            .join(format!("f/jobs/.x.jsonld.tmp-{}", std::process::id()));
+        fs::create_dir_all(&blocker).unwrap();
+        let second = DirStage::begin(out.path(), "f").unwrap();
+        second.put(vec![
+            rendered("jobs/a.jsonld", b"a2"),
+            rendered("jobs/x.jsonld", b"x"),
+        ]);
+        assert!(second.commit(&run("f")).is_err());
+        assert_eq!(fs::read(out.path().join("f/jobs/a.jsonld")).unwrap(), b"a1");
+        let left: Vec<_> = fs::read_dir(out.path().join("f/jobs"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path() != blocker && is_temporary(&e.file_name().to_string_lossy()))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

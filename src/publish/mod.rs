@@ -4,10 +4,56 @@
 pub mod dir;
 pub mod s3;
 
-pub use dir::{MANIFEST, PublishError, PublishStats, publish_dir, write_if_changed};
+pub use dir::{DirStage, MANIFEST, PublishError, PublishStats, write_if_changed};
 
 use crate::pipeline::FeedRun;
 use crate::render::Rendered;
+
+/// Where the pipeline hands each validated file as soon as it is rendered. Called from
+/// several worker threads at once, so a sink takes care of its own locking.
+pub trait Sink: Sync {
+    fn put(&self, files: Vec<Rendered>);
+}
+
+/// Keeps every file in memory (for object storage and the tests).
+#[derive(Debug, Default)]
+pub struct Collect(std::sync::Mutex<Vec<Rendered>>);
+
+impl Collect {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn into_files(self) -> Vec<Rendered> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, files: Vec<Rendered>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(files);
+    }
+}
+
+/// Drops every file (`check` validates without publishing).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _files: Vec<Rendered>) {}
+}
+
+/// Hands each file to two sinks (a directory and object storage).
+pub struct Both<'a>(pub &'a dyn Sink, pub &'a dyn Sink);
+
+impl Sink for Both<'_> {
+    fn put(&self, files: Vec<Rendered>) {
+        self.0.put(files.clone());
+        self.1.put(files);
+    }
+}
 
 /// Whether a file links to others (feeds, sitemaps, lists): it must go up after the
 /// posting files it references and so is published last.

@@ -14,7 +14,7 @@ use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOption
 use super::{CACHE_CONTROL, ordered, report_file};
 use crate::config::S3Config;
 use crate::pipeline::FeedRun;
-use crate::render::Format;
+use crate::render::{Format, Rendered};
 
 /// An S3 publishing failure; messages name the bucket and endpoint, never a secret.
 #[derive(Debug, thiserror::Error)]
@@ -174,7 +174,12 @@ fn content_type(path: &str, format: Option<Format>) -> &'static str {
 }
 
 /// Publishes `run` under `<prefix><feed>/` in the bucket.
-pub async fn publish(store: &AmazonS3, cfg: &S3Config, run: &FeedRun) -> Result<S3Stats, S3Error> {
+pub async fn publish(
+    store: &AmazonS3,
+    cfg: &S3Config,
+    run: &FeedRun,
+    files: &[Rendered],
+) -> Result<S3Stats, S3Error> {
     let base = format!("{}{}", cfg.prefix, run.feed)
         .trim_start_matches('/')
         .to_string();
@@ -207,7 +212,7 @@ pub async fn publish(store: &AmazonS3, cfg: &S3Config, run: &FeedRun) -> Result<
     }
     let mut stats = S3Stats::default();
     let report = report_file(run);
-    let files = ordered(&run.files)
+    let files = ordered(files)
         .into_iter()
         .map(|f| (f.path.clone(), f.bytes.clone(), Some(f.format)))
         .chain(std::iter::once((report.0, report.1, None)));

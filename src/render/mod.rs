@@ -102,32 +102,53 @@ pub fn render_output(
     postings: &[Posting],
     ctx: &RenderContext<'_>,
 ) -> Vec<Rendered> {
-    let selected: Vec<&Posting> = postings.iter().filter(|p| out.filter.matches(p)).collect();
-    let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
-        path,
-        output: out.name().to_string(),
-        kind: out.kind,
-        format,
-        bytes,
-    };
-    let mut files = Vec::new();
+    let all: Vec<&Posting> = postings.iter().collect();
+    plan_output(out, &all, ctx)
+        .iter()
+        .flat_map(|job| job.render(ctx))
+        .collect()
+}
+
+/// One unit of rendering: the JSON-LD pair of one posting, or one whole file. Planned
+/// first, so the pipeline can render, check and publish units one at a time in parallel
+/// without holding every rendered file of a run at once.
+pub struct Job<'a> {
+    out: &'a OutputConfig,
+    what: JobKind<'a>,
+}
+
+enum JobKind<'a> {
+    /// `jobs/<id>.jsonld` and `jobs/<id>.html`.
+    Posting(&'a Posting),
+    /// An RSS, Atom or JSON Feed file (combined or one language).
+    Feed {
+        path: String,
+        format: Format,
+        render: FeedRenderer,
+        meta: FeedMeta,
+        postings: Vec<&'a Posting>,
+    },
+    /// A board feed, sitemap or `postings.json` over every selected posting.
+    Whole(Vec<&'a Posting>),
+}
+
+/// Plans one configured output over `postings` (already valid and in canonical order).
+pub fn plan_output<'a>(
+    out: &'a OutputConfig,
+    postings: &[&'a Posting],
+    ctx: &RenderContext<'_>,
+) -> Vec<Job<'a>> {
+    let selected: Vec<&'a Posting> = postings
+        .iter()
+        .copied()
+        .filter(|p| out.filter.matches(p))
+        .collect();
+    let job = |what| Job { out, what };
     match out.kind {
-        OutputKind::Jsonld => {
-            let dir = out.path().trim_end_matches('/');
-            for p in &selected {
-                let doc = jsonld::document(p, &out.tracking);
-                files.push(file(
-                    format!("{dir}/{}.jsonld", p.id),
-                    Format::JsonLd,
-                    jsonld::to_bytes(&doc),
-                ));
-                files.push(file(
-                    format!("{dir}/{}.html", p.id),
-                    Format::JsonLdSnippet,
-                    jsonld::snippet(&doc, &p.alternates),
-                ));
-            }
-        }
+        OutputKind::Jsonld => selected
+            .into_iter()
+            .map(|p| job(JobKind::Posting(p)))
+            .collect(),
         OutputKind::Rss | OutputKind::Atom | OutputKind::Jsonfeed => {
             let (format, render): (Format, FeedRenderer) = match out.kind {
                 OutputKind::Rss => (Format::Rss, rss::render),
@@ -135,14 +156,7 @@ pub fn render_output(
                 _ => (Format::JsonFeed, jsonfeed::render),
             };
             let path = out.path().to_string();
-            // Each file's date is the newest change among its own postings, so that a change in
-            // one language leaves the other language feeds byte-identical.
-            let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
-            files.push(file(
-                path.clone(),
-                format,
-                render(&selected, &meta, out, ctx),
-            ));
+            let mut jobs = Vec::new();
             if out.per_language {
                 let mut langs: Vec<&str> = selected.iter().map(|p| p.language.as_str()).collect();
                 langs.sort_unstable();
@@ -154,48 +168,106 @@ pub fn render_output(
                         .filter(|p| p.language == lang)
                         .collect();
                     let lang_path = format!("{lang}/{path}");
+                    // Each file's date is the newest change among its own postings, so that a
+                    // change in one language leaves the other language feeds byte-identical.
                     let meta =
                         FeedMeta::language(ctx, &lang_path, lang, newest(&subset, ctx.updated));
-                    files.push(file(lang_path, format, render(&subset, &meta, out, ctx)));
+                    jobs.push(job(JobKind::Feed {
+                        path: lang_path,
+                        format,
+                        render,
+                        meta,
+                        postings: subset,
+                    }));
                 }
             }
+            let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
+            // The combined file first: it is the largest, so it starts before the others.
+            jobs.insert(
+                0,
+                job(JobKind::Feed {
+                    path,
+                    format,
+                    render,
+                    meta,
+                    postings: selected,
+                }),
+            );
+            jobs
         }
-        OutputKind::Indeed => {
-            // The standard Indeed dialect is validated as Indeed; any other profile is a board
-            // dialect with its own element names, which the gate checks only for well-formedness.
-            let format = if board::is_standard(out.profile.as_ref()) {
-                Format::Indeed
-            } else {
-                Format::Board
-            };
-            files.push(file(
-                out.path().into(),
-                format,
-                board::render(&selected, out, ctx),
-            ));
-        }
-        OutputKind::Linkedin => {
-            files.push(file(
-                out.path().into(),
-                Format::Linkedin,
-                linkedin::render(&selected, out, ctx),
-            ));
-        }
-        OutputKind::Sitemap => {
-            files.push(file(
-                out.path().into(),
-                Format::Sitemap,
-                sitemap::render(&selected),
-            ));
-        }
-        OutputKind::Postings => {
-            let list: Vec<&Posting> = selected;
-            let mut bytes = serde_json::to_vec_pretty(&list).expect("postings serialise");
-            bytes.push(b'\n');
-            files.push(file(out.path().into(), Format::Postings, bytes));
+        OutputKind::Indeed | OutputKind::Linkedin | OutputKind::Sitemap | OutputKind::Postings => {
+            vec![job(JobKind::Whole(selected))]
         }
     }
-    files
+}
+
+impl Job<'_> {
+    /// Renders the unit's file(s). Pure: the same job renders the same bytes.
+    pub fn render(&self, ctx: &RenderContext<'_>) -> Vec<Rendered> {
+        let out = self.out;
+        let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
+            path,
+            output: out.name().to_string(),
+            kind: out.kind,
+            format,
+            bytes,
+        };
+        match &self.what {
+            JobKind::Posting(p) => {
+                let dir = out.path().trim_end_matches('/');
+                let doc = jsonld::document(p, &out.tracking);
+                vec![
+                    file(
+                        format!("{dir}/{}.jsonld", p.id),
+                        Format::JsonLd,
+                        jsonld::to_bytes(&doc),
+                    ),
+                    file(
+                        format!("{dir}/{}.html", p.id),
+                        Format::JsonLdSnippet,
+                        jsonld::snippet(&doc, &p.alternates),
+                    ),
+                ]
+            }
+            JobKind::Feed {
+                path,
+                format,
+                render,
+                meta,
+                postings,
+            } => vec![file(
+                path.clone(),
+                *format,
+                render(postings, meta, out, ctx),
+            )],
+            JobKind::Whole(selected) => {
+                let (format, bytes) = match out.kind {
+                    OutputKind::Indeed => {
+                        // The standard Indeed dialect is validated as Indeed; any other profile
+                        // is a board dialect with its own element names, which the gate checks
+                        // only for well-formedness.
+                        let format = if board::is_standard(out.profile.as_ref()) {
+                            Format::Indeed
+                        } else {
+                            Format::Board
+                        };
+                        (format, board::render(selected, out, ctx))
+                    }
+                    OutputKind::Linkedin => {
+                        (Format::Linkedin, linkedin::render(selected, out, ctx))
+                    }
+                    OutputKind::Sitemap => (Format::Sitemap, sitemap::render(selected)),
+                    _ => {
+                        let mut bytes =
+                            serde_json::to_vec_pretty(selected).expect("postings serialise");
+                        bytes.push(b'\n');
+                        (Format::Postings, bytes)
+                    }
+                };
+                vec![file(out.path().into(), format, bytes)]
+            }
+        }
+    }
 }
 
 /// The organisation's home page, or the feed's own URL when none is configured.

@@ -10,11 +10,30 @@ pub fn is_xml_char(c: char) -> bool {
 /// Removes characters XML cannot carry, even escaped (C0 controls, U+FFFE/U+FFFF), and the
 /// C1 controls that readers render as garbage. Everything else, RTL marks and emoji included, stays.
 pub fn xml_clean(s: &str) -> Cow<'_, str> {
-    if s.chars().all(|c| is_xml_char(c) && !is_c1(c)) {
+    if first_refused(s, true).is_none() {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.chars().filter(|&c| is_xml_char(c) && !is_c1(c)).collect())
     }
+}
+
+/// Byte offset of the first character XML 1.0 refuses (with `c1`, also of the first C1
+/// control). Scans bytes: in UTF-8 each of these has a fixed encoding, so text need not be
+/// decoded (this runs over every byte of every output).
+pub fn first_refused(s: &str, c1: bool) -> Option<usize> {
+    let b = s.as_bytes();
+    b.iter().enumerate().find_map(|(i, &x)| {
+        let refused = match x {
+            b'\t' | b'\n' | b'\r' => false,
+            0..0x20 => true,
+            // U+0080..U+009F
+            0xC2 => c1 && matches!(b.get(i + 1), Some(0x80..=0x9F)),
+            // U+FFFE, U+FFFF
+            0xEF => b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)),
+            _ => false,
+        };
+        refused.then_some(i)
+    })
 }
 
 fn is_c1(c: char) -> bool {
@@ -92,6 +111,17 @@ pub fn html_to_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte scan must agree with the character rules it replaces, or illegal
+        /// characters reach XML outputs (or legal text is stripped).
+        #[test]
+        fn byte_scan_agrees_with_the_character_rules(s in "\\PC*|[\\x00-\\x{A0}\\x{FFFD}-\\x{10000}]{0,40}") {
+            let by_chars = |c1: bool| s.char_indices().find(|&(_, c)| !is_xml_char(c) || (c1 && is_c1(c))).map(|(i, _)| i);
+            proptest::prop_assert_eq!(first_refused(&s, true), by_chars(true));
+            proptest::prop_assert_eq!(first_refused(&s, false), by_chars(false));
+        }
+    }
 
     #[test]
     fn illegal_xml_characters_are_removed_and_the_rest_kept() {

@@ -32,6 +32,8 @@ pub const LINKEDIN_XSD: &str = include_str!("../../schemas/linkedin.xsd");
 pub struct Gate {
     jobposting: Validator,
     jsonfeed: Validator,
+    /// One JSON Feed item (`#/$defs/item`), so items can be checked one by one.
+    jsonfeed_item: Validator,
     posting: Validator,
     indeed: xsd::Xsd,
     linkedin: xsd::Xsd,
@@ -65,6 +67,10 @@ impl Gate {
         Gate {
             jobposting: json_validator("jobposting.schema.json", JOBPOSTING_SCHEMA),
             jsonfeed: json_validator("jsonfeed.schema.json", JSONFEED_SCHEMA),
+            jsonfeed_item: json_validator(
+                "jsonfeed.schema.json#/$defs/item",
+                &subschema(JSONFEED_SCHEMA, "item"),
+            ),
             posting: json_validator("posting.schema.json", POSTING_SCHEMA),
             indeed: xsd("indeed.xsd", INDEED_XSD),
             linkedin: xsd("linkedin.xsd", LINKEDIN_XSD),
@@ -112,44 +118,90 @@ impl Gate {
                 Err(e) => vec![json_error(&e)],
             },
             Format::JsonLdSnippet => self.check_snippet(bytes),
-            Format::JsonFeed => match parse_json(bytes) {
-                Ok(doc) => {
-                    dedupe_fields(schema_diagnostics(&self.jsonfeed, &doc, "jsonfeed.schema"))
+            // The big arrays are checked element by element as they are read, so memory
+            // holds one item's tree, not the whole feed's (see `json_items`).
+            Format::JsonFeed => {
+                let mut found = Vec::new();
+                let streamed = json_items(bytes, Some("items"), &mut |i, item| {
+                    found.extend(prefixed(
+                        schema_diagnostics(&self.jsonfeed_item, &item, "jsonfeed.schema"),
+                        &format!("/items/{i}"),
+                    ));
+                });
+                match streamed {
+                    Ok(envelope) => {
+                        let mut out =
+                            schema_diagnostics(&self.jsonfeed, &envelope, "jsonfeed.schema");
+                        out.extend(found);
+                        dedupe_fields(out)
+                    }
+                    // Not the expected shape: the whole-document check names the problem.
+                    Err(_) => match parse_json(bytes) {
+                        Ok(doc) => dedupe_fields(schema_diagnostics(
+                            &self.jsonfeed,
+                            &doc,
+                            "jsonfeed.schema",
+                        )),
+                        Err(e) => vec![json_error(&e)],
+                    },
                 }
-                Err(e) => vec![json_error(&e)],
-            },
-            Format::Postings => match parse_json(bytes) {
-                Ok(Value::Array(items)) => items
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, item)| {
-                        schema_diagnostics(&self.posting, item, "postings.schema")
-                            .into_iter()
-                            .map(move |d| {
-                                let field = format!("/{i}{}", d.field.as_deref().unwrap_or(""));
-                                d.field(field)
-                            })
-                    })
-                    .collect(),
-                Ok(_) => vec![
-                    Diagnostic::error(
-                        "postings.schema",
-                        "postings.json must be a JSON array of postings",
-                    )
-                    .field(""),
-                ],
-                Err(e) => vec![json_error(&e)],
-            },
-            Format::Rss => with_xml(bytes, xml::check_rss),
-            Format::Atom => with_xml(bytes, xml::check_atom),
-            Format::Sitemap => with_xml(bytes, xml::check_sitemap),
-            Format::Indeed => with_xml(bytes, |root| check_xsd(&self.indeed, "indeed.xsd", root)),
-            Format::Linkedin => with_xml(bytes, |root| {
-                check_xsd(&self.linkedin, "linkedin.xsd", root)
-            }),
+            }
+            Format::Postings => {
+                let mut found = Vec::new();
+                let streamed = json_items(bytes, None, &mut |i, item| {
+                    found.extend(prefixed(
+                        schema_diagnostics(&self.posting, &item, "postings.schema"),
+                        &format!("/{i}"),
+                    ));
+                });
+                match streamed {
+                    Ok(_) => found,
+                    Err(_) => match parse_json(bytes) {
+                        Ok(_) => vec![
+                            Diagnostic::error(
+                                "postings.schema",
+                                "postings.json must be a JSON array of postings",
+                            )
+                            .field(""),
+                        ],
+                        Err(e) => vec![json_error(&e)],
+                    },
+                }
+            }
+            // Items are checked one by one as the parser finishes them (see `with_xml_items`).
+            Format::Rss => {
+                with_xml_items(bytes, 2, Some("item"), xml::check_rss_item, xml::check_rss)
+            }
+            Format::Atom => with_xml_items(
+                bytes,
+                1,
+                Some("entry"),
+                xml::check_atom_entry,
+                xml::check_atom,
+            ),
+            Format::Sitemap => with_xml_items(
+                bytes,
+                1,
+                Some("url"),
+                xml::check_sitemap_url,
+                xml::check_sitemap,
+            ),
+            Format::Indeed => self.with_xsd_jobs(bytes, &self.indeed, "indeed.xsd"),
+            Format::Linkedin => self.with_xsd_jobs(bytes, &self.linkedin, "linkedin.xsd"),
             // Board profiles rename elements freely: only well-formedness is common to them.
-            Format::Board => with_xml(bytes, |_| Vec::new()),
+            Format::Board => with_xml_items(bytes, 1, None, |_, _| Vec::new(), |_| Vec::new()),
         }
+    }
+
+    /// A board feed against its XSD, one `<job>` at a time.
+    fn with_xsd_jobs(&self, bytes: &[u8], schema: &xsd::Xsd, rule: &str) -> Vec<Diagnostic> {
+        with_xml_items(
+            bytes,
+            1,
+            Some("job"),
+            |job, n| xsd_diagnostics(schema.validate_detached(job, n), rule),
+            |root| xsd_diagnostics(schema.validate(root), rule),
+        )
     }
 
     fn errors_of_posting(&self, doc: &Value) -> Vec<Diagnostic> {
@@ -208,6 +260,103 @@ impl Default for Gate {
     }
 }
 
+/// The schema of `$defs/<name>` of a schema document, as a schema of its own (keeping the
+/// `$defs` it refers to).
+fn subschema(text: &str, name: &str) -> String {
+    let full: Value = serde_json::from_str(text).expect("embedded schema is JSON");
+    serde_json::json!({
+        "$schema": full["$schema"],
+        "$defs": full["$defs"],
+        "$ref": format!("#/$defs/{name}"),
+    })
+    .to_string()
+}
+
+/// Diagnostics of one array element, with the element's pointer put before their fields.
+fn prefixed(diags: Vec<Diagnostic>, at: &str) -> Vec<Diagnostic> {
+    diags
+        .into_iter()
+        .map(|d| {
+            let field = format!("{at}{}", d.field.as_deref().unwrap_or(""));
+            d.field(field)
+        })
+        .collect()
+}
+
+/// Reads a JSON document whose one big array (the document itself with `key` `None`, or
+/// the member `key` of the top-level object) is handed to `each` element by element as it
+/// is parsed. Returns the document with that array left empty. Any other shape is an error.
+fn json_items(
+    bytes: &[u8],
+    key: Option<&str>,
+    each: &mut dyn FnMut(usize, Value),
+) -> serde_json::Result<Value> {
+    use serde::Deserializer as _;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let doc = match key {
+        None => {
+            de.deserialize_seq(Elements(each))?;
+            Value::Array(Vec::new())
+        }
+        Some(key) => de.deserialize_map(Envelope { key, each })?,
+    };
+    de.end()?;
+    Ok(doc)
+}
+
+/// Visits an array, handing over each element.
+struct Elements<'a>(&'a mut dyn FnMut(usize, Value));
+
+impl<'de> serde::de::DeserializeSeed<'de> for Elements<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Elements<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            (self.0)(i, v);
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Visits the top-level object, handing over the elements of member `key`.
+struct Envelope<'a> {
+    key: &'a str,
+    each: &'a mut dyn FnMut(usize, Value),
+}
+
+impl<'de> serde::de::Visitor<'de> for Envelope<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        let mut seen = false;
+        while let Some(k) = map.next_key::<String>()? {
+            if k == self.key && !seen {
+                seen = true;
+                map.next_value_seed(Elements(&mut *self.each))?;
+                out.insert(k, Value::Array(Vec::new()));
+            } else {
+                let v: Value = map.next_value()?;
+                out.insert(k, v);
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 fn parse_json(bytes: &[u8]) -> serde_json::Result<Value> {
     serde_json::from_slice(bytes)
 }
@@ -217,16 +366,34 @@ fn json_error(e: &serde_json::Error) -> Diagnostic {
         .line(u32::try_from(e.line()).ok())
 }
 
-fn with_xml(bytes: &[u8], check: impl FnOnce(&xml::Element) -> Vec<Diagnostic>) -> Vec<Diagnostic> {
-    match xml::parse(bytes) {
-        Ok(root) => check(&root),
+/// Parses an XML file whose items (elements at `depth` named `name`) are checked one by one
+/// as the parser finishes them, so only one item's tree is in memory; the rest of the
+/// document is checked by `rest`. Findings follow document order: the envelope's first.
+fn with_xml_items(
+    bytes: &[u8],
+    depth: usize,
+    name: Option<&str>,
+    mut item: impl FnMut(&xml::Element, usize) -> Vec<Diagnostic>,
+    rest: impl FnOnce(&xml::Element) -> Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut n = 0;
+    let parsed = xml::parse_detaching(bytes, depth, name, &mut |el| {
+        n += 1;
+        found.extend(item(&el, n));
+    });
+    match parsed {
+        Ok(root) => {
+            let mut out = rest(&root);
+            out.extend(found);
+            out
+        }
         Err(e) => vec![e.into_diagnostic()],
     }
 }
 
-fn check_xsd(schema: &xsd::Xsd, rule: &str, root: &xml::Element) -> Vec<Diagnostic> {
-    schema
-        .validate(root)
+fn xsd_diagnostics(errors: Vec<xsd::XsdError>, rule: &str) -> Vec<Diagnostic> {
+    errors
         .into_iter()
         .map(|e| {
             Diagnostic::error(rule, e.message)
@@ -486,5 +653,70 @@ mod tests {
         let mut tail = good;
         tail.extend_from_slice(b"<script>alert(1)</script>\n");
         assert!(!gate.check_file(&file(tail)).is_empty());
+    }
+
+    fn json_file(format: Format, text: &str) -> Rendered {
+        Rendered {
+            path: "feed.json".into(),
+            output: "jsonfeed".into(),
+            kind: crate::config::OutputKind::Jsonfeed,
+            format,
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// Guards the item-by-item JSON Feed check: it must report what the whole-document
+    /// schema check reports, with the same fields, or broken items would be published.
+    #[test]
+    fn json_feed_items_checked_one_by_one_match_the_whole_document_check() {
+        let gate = Gate::new();
+        let text = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "items": [{"id": "1", "content_text": "x"}, {"content_text": "no id"},
+                      {"id": "3", "url": "not a url", "content_text": "x"}]}"#;
+        let whole = dedupe_fields(schema_diagnostics(
+            &gate.jsonfeed,
+            &serde_json::from_str(text).unwrap(),
+            "jsonfeed.schema",
+        ));
+        let streamed = gate.check_file(&json_file(Format::JsonFeed, text));
+        assert!(whole.len() >= 2, "{whole:?}");
+        let fields = |d: &[Diagnostic]| {
+            let mut f: Vec<_> = d.iter().map(|d| d.field.clone()).collect();
+            f.sort();
+            f
+        };
+        assert_eq!(fields(&streamed), fields(&whole));
+        // A feed without title (envelope) and one whose items are not an array.
+        let no_title = r#"{"version": "https://jsonfeed.org/version/1.1", "items": []}"#;
+        assert!(
+            !gate
+                .check_file(&json_file(Format::JsonFeed, no_title))
+                .is_empty()
+        );
+        let bad_items =
+            r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": 3}"#;
+        assert!(
+            !gate
+                .check_file(&json_file(Format::JsonFeed, bad_items))
+                .is_empty()
+        );
+        assert_eq!(
+            gate.check_file(&json_file(Format::JsonFeed, "{\"title\": 1} x"))[0].rule,
+            "output.json"
+        );
+    }
+
+    #[test]
+    fn postings_json_must_be_an_array_and_each_element_a_posting() {
+        let gate = Gate::new();
+        let d = gate.check_file(&json_file(Format::Postings, "{}"));
+        assert!(d[0].message.contains("must be a JSON array"), "{d:?}");
+        let d = gate.check_file(&json_file(Format::Postings, "[{}, 3]"));
+        assert!(
+            d.iter()
+                .any(|d| d.field.as_deref().is_some_and(|f| f.starts_with("/1"))),
+            "{d:?}"
+        );
+        assert_eq!(gate.check_file(&json_file(Format::Postings, "[")).len(), 1);
     }
 }

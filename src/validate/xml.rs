@@ -19,6 +19,9 @@ pub struct Element {
     pub text: String,
     /// 1-based line of the start tag.
     pub line: u32,
+    /// A stub left by [`parse_detaching`]: the element was handed over and checked alone,
+    /// only its name and line stay here.
+    pub detached: bool,
 }
 
 impl Element {
@@ -115,6 +118,19 @@ fn line_at(s: &str, pos: u64) -> u32 {
 /// Parses `bytes` completely. Anything a strict XML parser would refuse is an error,
 /// including characters that are illegal even inside CDATA or as `&#…;` (pitfall 2).
 pub fn parse(bytes: &[u8]) -> Result<Element, NotXml> {
+    parse_detaching(bytes, usize::MAX, None, &mut |_| {})
+}
+
+/// Parses like [`parse`], but every element at `depth` (the root is 0) named `name` (any
+/// name when `None`) is handed to `detached` as soon as it ends, and only a stub of it stays
+/// in the tree. A feed's items are checked one by one and memory holds one item's tree,
+/// not the whole document's.
+pub fn parse_detaching(
+    bytes: &[u8],
+    depth: usize,
+    name: Option<&str>,
+    detached: &mut dyn FnMut(Element),
+) -> Result<Element, NotXml> {
     let s = std::str::from_utf8(bytes).map_err(|e| {
         NotXml::wf(
             format!(
@@ -125,7 +141,8 @@ pub fn parse(bytes: &[u8]) -> Result<Element, NotXml> {
         )
     })?;
     let s = s.strip_prefix('\u{FEFF}').unwrap_or(s);
-    if let Some((i, c)) = s.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+    if let Some(i) = crate::render::text::first_refused(s, false) {
+        let c = s[i..].chars().next().unwrap_or_default();
         return Err(NotXml {
             rule: "xml.illegal-char",
             message: format!(
@@ -161,6 +178,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, NotXml> {
             }
             Event::Empty(e) => {
                 let el = element(&e, line)?;
+                let el = detach(el, stack.len() == depth, name, detached);
                 attach(&mut stack, &mut root, el, line)?;
             }
             Event::End(e) => {
@@ -170,6 +188,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, NotXml> {
                         Some(line),
                     ));
                 };
+                let el = detach(el, stack.len() == depth, name, detached);
                 attach(&mut stack, &mut root, el, line)?;
             }
             Event::Text(t) => push_text(&mut stack, &t.xml10_content(), line)?,
@@ -244,6 +263,26 @@ pub fn parse(bytes: &[u8]) -> Result<Element, NotXml> {
     })
 }
 
+/// Hands `el` over and returns its stub when it is at the detached depth and has the name.
+fn detach(
+    el: Element,
+    at_depth: bool,
+    name: Option<&str>,
+    detached: &mut dyn FnMut(Element),
+) -> Element {
+    if !at_depth || name.is_some_and(|n| el.local_name() != n) {
+        return el;
+    }
+    let stub = Element {
+        name: el.name.clone(),
+        line: el.line,
+        detached: true,
+        ..Element::default()
+    };
+    detached(el);
+    stub
+}
+
 fn element(e: &BytesStart<'_>, line: u32) -> Result<Element, NotXml> {
     let mut attrs = Vec::new();
     for a in e.attributes() {
@@ -278,6 +317,7 @@ fn element(e: &BytesStart<'_>, line: u32) -> Result<Element, NotXml> {
         children: Vec::new(),
         text: String::new(),
         line,
+        detached: false,
     })
 }
 
@@ -357,27 +397,36 @@ pub fn check_rss(root: &Element) -> Vec<Diagnostic> {
         }
     }
     for (i, item) in channel.children_named("item").enumerate() {
-        let at = format!("/rss/channel/item[{}]", i + 1);
-        if !item.has_text_child("title") && !item.has_text_child("description") {
-            out.push(
-                Diagnostic::error(
-                    "rss.item",
-                    "<item> has neither <title> nor <description>: give it at least one",
-                )
-                .field(&at)
-                .line(Some(item.line)),
-            );
+        if !item.detached {
+            out.extend(check_rss_item(item, i + 1));
         }
-        if !item.has_text_child("guid") {
-            out.push(
-                Diagnostic::error(
-                    "rss.item",
-                    "<item> has no <guid>: add the posting's permanent id",
-                )
-                .field(&at)
-                .line(Some(item.line)),
-            );
-        }
+    }
+    out
+}
+
+/// One RSS `<item>` (the `n`th): a `title` or `description`, and a `guid`.
+pub fn check_rss_item(item: &Element, n: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let at = format!("/rss/channel/item[{n}]");
+    if !item.has_text_child("title") && !item.has_text_child("description") {
+        out.push(
+            Diagnostic::error(
+                "rss.item",
+                "<item> has neither <title> nor <description>: give it at least one",
+            )
+            .field(&at)
+            .line(Some(item.line)),
+        );
+    }
+    if !item.has_text_child("guid") {
+        out.push(
+            Diagnostic::error(
+                "rss.item",
+                "<item> has no <guid>: add the posting's permanent id",
+            )
+            .field(&at)
+            .line(Some(item.line)),
+        );
     }
     out
 }
@@ -396,13 +445,17 @@ pub fn check_atom(root: &Element) -> Vec<Diagnostic> {
     }
     exactly_one(root, "/feed", "atom.feed", &mut out);
     for (i, entry) in root.children_named("entry").enumerate() {
-        exactly_one(
-            entry,
-            &format!("/feed/entry[{}]", i + 1),
-            "atom.entry",
-            &mut out,
-        );
+        if !entry.detached {
+            out.extend(check_atom_entry(entry, i + 1));
+        }
     }
+    out
+}
+
+/// One Atom `<entry>` (the `n`th): exactly one `id`, `title` and `updated`.
+pub fn check_atom_entry(entry: &Element, n: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    exactly_one(entry, &format!("/feed/entry[{n}]"), "atom.entry", &mut out);
     out
 }
 
@@ -448,18 +501,26 @@ pub fn check_sitemap(root: &Element) -> Vec<Diagnostic> {
         );
     }
     for (i, url) in urls.iter().enumerate() {
-        if !url.has_text_child("loc") {
-            out.push(
-                Diagnostic::error(
-                    "sitemap.url",
-                    "<url> has no <loc>: every entry needs the page's absolute URL",
-                )
-                .field(format!("/urlset/url[{}]", i + 1))
-                .line(Some(url.line)),
-            );
+        if !url.detached {
+            out.extend(check_sitemap_url(url, i + 1));
         }
     }
     out
+}
+
+/// One sitemap `<url>` (the `n`th): a non-empty `<loc>`.
+pub fn check_sitemap_url(url: &Element, n: usize) -> Vec<Diagnostic> {
+    if url.has_text_child("loc") {
+        return Vec::new();
+    }
+    vec![
+        Diagnostic::error(
+            "sitemap.url",
+            "<url> has no <loc>: every entry needs the page's absolute URL",
+        )
+        .field(format!("/urlset/url[{n}]"))
+        .line(Some(url.line)),
+    ]
 }
 
 #[cfg(test)]
@@ -508,6 +569,36 @@ mod tests {
     fn error_line_points_at_the_problem() {
         let err = parse(b"<a>\n<b>\n</c>\n</a>").unwrap_err();
         assert_eq!(err.line, Some(3), "{err:?}");
+    }
+
+    #[test]
+    fn detached_items_are_handed_over_whole_and_leave_stubs_with_their_lines() {
+        let doc = "<rss>\n<channel>\n<title>t</title>\n<item><guid>1</guid></item>\n<item><title>x</title></item>\n</channel>\n</rss>";
+        let mut items = Vec::new();
+        let root =
+            parse_detaching(doc.as_bytes(), 2, Some("item"), &mut |el| items.push(el)).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].child("guid").unwrap().text, "1");
+        assert_eq!(items[1].line, 5);
+        let channel = root.child("channel").unwrap();
+        assert!(
+            !channel.child("title").unwrap().detached,
+            "only items are detached"
+        );
+        let stubs: Vec<&Element> = channel.children_named("item").collect();
+        assert!(stubs.iter().all(|s| s.detached && s.children.is_empty()));
+        assert_eq!(stubs[1].line, 5);
+        // The per-item check finds on the handed-over item what the whole-tree check finds.
+        let whole = check_rss(&parse(doc.as_bytes()).unwrap());
+        let streamed: Vec<Diagnostic> = items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, it)| check_rss_item(it, i + 1))
+            .collect();
+        assert_eq!(streamed.len(), 2, "{streamed:?}");
+        let mut all = check_rss(&root);
+        all.extend(streamed);
+        assert_eq!(all, whole);
     }
 
     #[test]

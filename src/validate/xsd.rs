@@ -146,6 +146,25 @@ impl Xsd {
         out
     }
 
+    /// Checks a child of the root that [`xml::parse_detaching`] handed over on its own,
+    /// the `n`th of its name; its place among its siblings is checked with the root.
+    pub fn validate_detached(&self, el: &Element, n: usize) -> Vec<XsdError> {
+        let mut out = Vec::new();
+        let Type::Complex(particles) = &self.types[self.root.ty] else {
+            return out;
+        };
+        // A child the root may not hold is reported by the root's sequence check.
+        if let Some(p) = particles.iter().find(|p| p.name == el.name) {
+            let path = if p.max == Some(1) {
+                format!("/{}/{}", self.root.name, el.name)
+            } else {
+                format!("/{}/{}[{n}]", self.root.name, el.name)
+            };
+            self.element(el, p.ty, &path, &mut out);
+        }
+        out
+    }
+
     fn element(&self, el: &Element, ty: usize, path: &str, out: &mut Vec<XsdError>) {
         let err = |message: String| XsdError {
             path: path.to_string(),
@@ -225,7 +244,10 @@ impl Xsd {
                     } else {
                         format!("{path}/{}[{n}]", child.name)
                     };
-                    self.element(child, p.ty, &child_path, out);
+                    // A detached child is checked on its own by `validate_detached`.
+                    if !child.detached {
+                        self.element(child, p.ty, &child_path, out);
+                    }
                     break;
                 }
                 if count >= p.min {
@@ -541,6 +563,32 @@ mod tests {
         Xsd::parse(MINI)
             .unwrap()
             .validate(&xml::parse(doc.as_bytes()).unwrap())
+    }
+
+    /// The streaming check (children handed over one by one, stubs left in the root) must
+    /// find exactly what the whole-tree check finds, or board feeds lose validation.
+    #[test]
+    fn detached_children_get_the_same_verdicts_as_the_whole_tree() {
+        let xsd = Xsd::parse(MINI).unwrap();
+        for doc in [
+            "<r><a>SE</a><c/><c>x</c></r>",
+            "<r><a>SEX</a><c/></r>",
+            "<r><a>SE</a><c><x/></c><c>x</c></r>",
+            "<r><a>SE</a><c/><b>1</b></r>",
+            "<r><c>x</c></r>",
+        ] {
+            let whole = xsd.validate(&xml::parse(doc.as_bytes()).unwrap());
+            let mut parts = Vec::new();
+            let mut n = 0;
+            let root = xml::parse_detaching(doc.as_bytes(), 1, Some("c"), &mut |el| {
+                n += 1;
+                parts.extend(xsd.validate_detached(&el, n));
+            })
+            .unwrap();
+            let mut streamed = xsd.validate(&root);
+            streamed.extend(parts);
+            assert_eq!(streamed, whole, "{doc}");
+        }
     }
 
     #[test]

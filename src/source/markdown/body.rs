@@ -180,34 +180,35 @@ pub fn sanitize(html: &str) -> String {
     drop_empty(&cleaned)
 }
 
-/// Removes elements left empty by sanitising (`<p></p>`, `<a></a>`), repeatedly.
+/// Elements removed when empty (ammonia keeps `<p></p>` left by removed content).
+const DROP_WHEN_EMPTY: [&str; 12] = [
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+];
+
+/// Removes elements left empty by sanitising (`<p></p>`, `<li>\n</li>`, a link left
+/// without text), repeatedly, so an element that only held empty ones goes too; then
+/// collapses runs of blank lines.
 fn drop_empty(html: &str) -> String {
-    let mut s = html.to_string();
+    let mut s = drop_empty_once(html);
     loop {
-        let before = s.len();
-        for t in [
-            "p",
-            "li",
-            "ul",
-            "ol",
-            "strong",
-            "em",
-            "b",
-            "i",
-            "h2",
-            "h3",
-            "h4",
-            "blockquote",
-        ] {
-            s = s.replace(&format!("<{t}></{t}>"), "");
-            s = s.replace(&format!("<{t}>\n</{t}>"), "");
-        }
-        s = s.replace("<a rel=\"noopener\"></a>", "");
-        if s.len() == before {
+        let next = drop_empty_once(&s);
+        if next.len() == s.len() {
             break;
         }
+        s = next;
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len());
     let mut blank = false;
     for line in s.lines() {
         if line.trim().is_empty() {
@@ -224,9 +225,81 @@ fn drop_empty(html: &str) -> String {
     out.trim().to_string()
 }
 
+fn drop_empty_once(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match empty_element_len(rest) {
+            Some(n) => rest = &rest[n..],
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Length of the empty element `s` starts with, if it starts with one.
+fn empty_element_len(s: &str) -> Option<usize> {
+    const EMPTY_LINK: &str = "<a rel=\"noopener\"></a>";
+    if s.starts_with(EMPTY_LINK) {
+        return Some(EMPTY_LINK.len());
+    }
+    DROP_WHEN_EMPTY.iter().find_map(|t| {
+        let after_open = s.strip_prefix('<')?.strip_prefix(t)?.strip_prefix('>')?;
+        let inner = if after_open.starts_with('\n') { 1 } else { 0 };
+        let close = after_open[inner..]
+            .strip_prefix("</")?
+            .strip_prefix(t)?
+            .strip_prefix('>')?;
+        Some(s.len() - close.len())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The replace-based original, kept as the reference the one-pass scanner must match.
+    fn drop_empty_reference(html: &str) -> String {
+        let mut s = html.to_string();
+        loop {
+            let before = s.len();
+            for t in DROP_WHEN_EMPTY {
+                s = s.replace(&format!("<{t}></{t}>"), "");
+                s = s.replace(&format!("<{t}>\n</{t}>"), "");
+            }
+            s = s.replace("<a rel=\"noopener\"></a>", "");
+            if s.len() == before {
+                return s;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Guards the sanitiser's clean-up: the one-pass scanner removes exactly the empty
+        /// elements the simple repeated replacement removed.
+        #[test]
+        fn one_pass_empty_element_removal_matches_repeated_replacement(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["<p>", "</p>", "<li>", "</li>", "<ul>", "</ul>", "<em>", "</em>", "\n", "x", "<a rel=\"noopener\">", "</a>", "<h2>", "</h2>", "<"]),
+                0..24,
+            )
+        ) {
+            let html: String = parts.concat();
+            let mut once = drop_empty_once(&html);
+            loop {
+                let next = drop_empty_once(&once);
+                if next.len() == once.len() { break; }
+                once = next;
+            }
+            proptest::prop_assert_eq!(once, drop_empty_reference(&html));
+        }
+    }
 
     fn page() -> url::Url {
         url::Url::parse("https://x.test/career/job/").unwrap()
