@@ -205,7 +205,9 @@ impl HttpClient {
     }
 
     fn once(&self, url: &str, stored: &Validators) -> Result<Fetched, Attempt> {
-        let mut req = self.client.get(url);
+        // The per-request timeout is the one deadline that covers the body too: the client-wide
+        // one only bounds each read, so a server dripping a byte a second would never hit it.
+        let mut req = self.client.get(url).timeout(self.opts.timeout);
         if let Some(e) = &stored.etag {
             req = req.header(IF_NONE_MATCH, e);
         }
@@ -386,6 +388,49 @@ mod tests {
             let full = (Duration::from_millis(500) * (1 << attempt)).min(Duration::from_secs(30));
             assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
         }
+    }
+
+    /// A server that sends its headers, then one body byte every 100 ms for up to 30 s.
+    fn drip_server() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let mut head = [0u8; 1024];
+            let _ = conn.read(&mut head);
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            for _ in 0..300 {
+                if conn.write_all(b" ").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        format!("http://{addr}/")
+    }
+
+    #[test]
+    fn the_timeout_bounds_the_whole_body_not_each_read() {
+        let url = drip_server();
+        let opts = HttpOptions {
+            timeout: Duration::from_millis(500),
+            retries: 0,
+            ..HttpOptions::default()
+        };
+        let client = HttpClient::new(opts, Arc::new(RealSleeper)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(client.get(&url, &Validators::default()));
+        });
+        // Each read gets a byte within 100 ms, so only a whole-request deadline ends this;
+        // without one it would drip for 30 s.
+        let got = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("a dripping body outlived the 500 ms timeout");
+        assert!(matches!(got, Err(SourceError::Timeout { .. })), "{got:?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod daemon;
 mod deploy;
+mod faults;
 mod markdown;
 mod mixed;
 mod notify;
