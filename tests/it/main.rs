@@ -1,6 +1,7 @@
 //! The one integration test binary: each module covers one area of the product.
 
 mod adversarial;
+mod adversarial_ats;
 mod ats;
 mod attack;
 mod bad_input;

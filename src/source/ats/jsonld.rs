@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Adapter, Fetcher, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::normalise::country;
-use crate::source::error::SourceError;
+use crate::source::error::{SourceError, repair_lone_surrogates};
 use crate::source::html::{sanitize_html, text_of};
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
@@ -48,7 +48,8 @@ pub fn parse(body: &[u8], url: &str) -> Result<Vec<RawPosting>, SourceError> {
     let mut blocks = 0;
     for block in scripts(&html) {
         blocks += 1;
-        let v: Value = serde_json::from_str(block.trim()).map_err(|e| SourceError::Parse {
+        let block = repair_lone_surrogates(block.trim().as_bytes());
+        let v: Value = serde_json::from_slice(&block).map_err(|e| SourceError::Parse {
             url: url.to_string(),
             reason: format!("malformed JSON-LD block: {e}"),
         })?;
