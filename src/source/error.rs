@@ -6,6 +6,8 @@
 pub enum SourceError {
     #[error("could not connect to {url}: {reason}")]
     Connect { url: String, reason: String },
+    #[error("TLS with {url} failed: {reason}")]
+    Tls { url: String, reason: String },
     #[error("{url} did not answer in time ({reason})")]
     Timeout { url: String, reason: String },
     #[error("{url} answered HTTP {status}{}", if *.attempts > 1 { format!(" (after {} attempts)", .attempts) } else { String::new() })]
@@ -48,6 +50,7 @@ impl SourceError {
     pub fn url(&self) -> Option<&str> {
         match self {
             SourceError::Connect { url, .. }
+            | SourceError::Tls { url, .. }
             | SourceError::Timeout { url, .. }
             | SourceError::Status { url, .. }
             | SourceError::RetryTooLate { url, .. }
