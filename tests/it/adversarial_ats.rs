@@ -4,9 +4,10 @@
 //! `&`/`<` in URLs, in every field of Greenhouse, Lever, Ashby, a jobfeed `json` source and
 //! Personio XML, published through the real CLI from a loopback server.
 //!
-//! Each source serves two postings: a "Hostile" one whose free-text fields carry the text
-//! and which must be published, and a "Broken" one with hostile ids, dates and link
-//! targets, which may be dropped but must not break or poison any output.
+//! Each source serves a "Hostile" posting whose free-text fields carry the text and which
+//! must be published, and a "Broken" one with hostile ids, dates and link targets, which
+//! may be dropped but must not break or poison any output; the json source also a "Scheme"
+//! one, valid but for its `javascript:` page link.
 
 use axum::Router;
 use axum::routing::get;
@@ -331,6 +332,9 @@ base_url = "{base}"
                 title.contains('\u{fffd}'),
                 "{source}: lone surrogates become U+FFFD: {title:?}"
             );
+            // Personio builds its page URLs itself; the others' carry `&` and `<`.
+            let url = p["url"].as_str().unwrap();
+            assert!(url.ends_with("?a=1&b=%3Cx%3E"), "{source}: {url}");
         }
         // Every text field (organisation, locations, team, categories, extras) is clean too.
         let mut texts = Vec::new();

@@ -170,8 +170,8 @@ impl Write for Counting<'_> {
     }
 }
 
-/// Writes `total` bytes of `chunk` repeated (framed by `frame`), stopping at the first
-/// error: the client went away.
+/// Writes `total` bytes of spaces in 64 KiB pieces (as HTTP chunks when `chunked`),
+/// stopping at the first error: the client went away.
 fn stream(w: &mut impl Write, total: u64, chunked: bool) {
     let chunk = vec![b' '; 64 * 1024];
     let mut sent = 0u64;
@@ -303,8 +303,10 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
 }
 
 /// Runs `jobfeed build` in `dir`; kills it and fails the test if it outlives `limit`.
-/// VmHWM only grows, so polling it while the process runs sees its peak.
+/// VmHWM only grows, so polling it while the process runs sees its peak. Earlier outputs
+/// are removed first, so what is found afterwards was published by this run.
 fn build(dir: &Path, limit: Duration) -> Outcome {
+    let _ = std::fs::remove_dir_all(dir.join("public"));
     let mut cmd: Command = bin();
     cmd.current_dir(dir)
         .args([

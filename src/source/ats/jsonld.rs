@@ -224,3 +224,17 @@ pub fn from_jobposting(j: &Value, origin: &str, page: Option<&str>) -> Option<Ra
     }
     Some(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_surrogate_in_a_json_ld_block_becomes_a_replacement_character() {
+        let page = br#"<html><script type="application/ld+json">
+            {"@type": "JobPosting", "title": "Chef \ud83c", "datePosted": "2026-11-01"}
+        </script></html>"#;
+        let ps = parse(page, "https://x.test/jobs/1").unwrap();
+        assert_eq!(ps[0].title.as_deref(), Some("Chef \u{fffd}"));
+    }
+}
