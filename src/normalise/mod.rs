@@ -91,16 +91,22 @@ fn one(
         );
     }
     let url = raw.url.clone().unwrap_or_default();
-    if url::Url::parse(&url).is_err() {
-        err(
-            "url",
-            "posting.url",
-            format!(
-                "the posting has no absolute page URL ({url:?}): set the site's base URL or the feed's base_url"
-            ),
-            diags,
-        );
-    }
+    // Remote sources hand over any string: only http(s) reaches `href`s and `<link>`s, in
+    // canonical form (`<`, `>`, `"` and spaces percent-encoded).
+    let url = match web_url(&url) {
+        Ok(u) => u,
+        Err(why) => {
+            err(
+                "url",
+                "posting.url",
+                format!(
+                    "the posting has no absolute http(s) page URL ({url:?}: {why}): set the site's base URL or the feed's base_url"
+                ),
+                diags,
+            );
+            url
+        }
+    };
 
     let mut date = |field: &str, value: &Option<String>, diags: &mut Vec<Diagnostic>| match value {
         None => None,
@@ -271,12 +277,17 @@ fn one(
     {
         return Ok(None);
     }
-    let organization = raw.organization.clone().unwrap_or_else(|| Organization {
-        name: feed.organization.name.clone(),
-        url: feed.organization.url.clone(),
-        logo: feed.organization.logo.clone(),
-        same_as: feed.organization.same_as.clone(),
-    });
+    let organization = raw
+        .organization
+        .as_ref()
+        .and_then(|o| clean_organization(o, raw, diags))
+        .unwrap_or_else(|| Organization {
+            name: feed.organization.name.clone(),
+            url: feed.organization.url.clone(),
+            logo: feed.organization.logo.clone(),
+            same_as: feed.organization.same_as.clone(),
+        });
+    let locations: Vec<_> = locations.iter().map(clean_location).collect();
     let group = raw.group.clone();
     let id = match &raw.id {
         Some(id) => slug_id(id),
@@ -312,10 +323,19 @@ fn one(
             .clone()
             .or_else(|| feed.defaults.team.clone())
             .map(|t| clean_text(&t)),
-        categories: raw.categories.clone(),
+        categories: raw
+            .categories
+            .iter()
+            .map(|c| clean_text(c))
+            .filter(|c| !c.is_empty())
+            .collect(),
         translation_group: group,
         alternates: Vec::new(),
-        extra: raw.extra.clone(),
+        extra: raw
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), clean_json(v)))
+            .collect(),
     }))
 }
 
@@ -468,6 +488,75 @@ pub fn clean_text(s: &str) -> String {
         .join(" ")
 }
 
+/// An absolute http(s) URL in its canonical serialisation, or why it is not one.
+pub fn web_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u.to_string()),
+        Ok(u) => Err(format!("scheme `{}:` is not allowed", u.scheme())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A source's own organisation with clean text and only http(s) links (others dropped with
+/// a warning); `None` when no name is left, so the feed's organisation stands in.
+fn clean_organization(
+    o: &Organization,
+    raw: &RawPosting,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Organization> {
+    let name = clean_text(&o.name);
+    if name.is_empty() {
+        return None;
+    }
+    let mut link = |u: &str| match web_url(u) {
+        Ok(u) => Some(u),
+        Err(why) => {
+            diags.push(diag_at(
+                raw,
+                "organization",
+                Diagnostic::warning(
+                    "posting.organization",
+                    format!("the organisation link {u:?} is left out: {why}"),
+                ),
+            ));
+            None
+        }
+    };
+    Some(Organization {
+        name,
+        url: o.url.as_deref().and_then(&mut link),
+        logo: o.logo.as_deref().and_then(&mut link),
+        same_as: o.same_as.iter().filter_map(|u| link(u)).collect(),
+    })
+}
+
+/// A location with its texts cleaned; parts left empty become missing.
+fn clean_location(l: &crate::model::Location) -> crate::model::Location {
+    let c = |s: &Option<String>| s.as_deref().map(clean_text).filter(|s| !s.is_empty());
+    crate::model::Location {
+        street: c(&l.street),
+        locality: c(&l.locality),
+        region: c(&l.region),
+        postal_code: c(&l.postal_code),
+        country: l.country.clone(),
+    }
+}
+
+/// Every string in a JSON value cleaned like other text (source extras such as keywords).
+fn clean_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(clean_text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(clean_json).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (clean_text(k), clean_json(v)))
+                .collect(),
+        ),
+        v => v.clone(),
+    }
+}
+
 /// A stable id from any text: lower-case ASCII letters, digits and `-`, at most 64 chars.
 pub fn slug_id(s: &str) -> String {
     let mut out = String::new();
@@ -586,6 +675,113 @@ mod tests {
     #[test]
     fn javascript_apply_is_refused() {
         assert!(parse_apply("javascript:alert(1)", "https://x.test/").is_err());
+    }
+
+    fn feed() -> FeedConfig {
+        toml::from_str(
+            "id = \"t\"\ntitle = \"T\"\nbase_url = \"https://x.test/\"\nlanguage = \"en\"\n\
+             timezone = \"UTC\"\nsources = []\n[organization]\nname = \"Feed Org\"\nurl = \"https://org.test/\"\n",
+        )
+        .unwrap()
+    }
+
+    fn raw_posting(url: &str) -> RawPosting {
+        RawPosting {
+            origin: "https://ats.test/jobs".into(),
+            title: Some("Engineer".into()),
+            description_html: Some("<p>Work.</p>".into()),
+            url: Some(url.into()),
+            apply: Some("https://x.test/apply".into()),
+            date_posted: Some("2026-11-01".into()),
+            ..RawPosting::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-28T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn page_urls_must_be_http_and_are_published_percent_encoded() {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>",
+            "/relative",
+        ] {
+            let out = normalise(vec![raw_posting(bad)], &feed(), now());
+            assert!(out.postings.is_empty(), "{bad} was published");
+            assert!(
+                out.diagnostics
+                    .iter()
+                    .any(|d| d.rule == "posting.url" && d.is_error()),
+                "{bad}: {:?}",
+                out.diagnostics
+            );
+        }
+        let out = normalise(
+            vec![raw_posting("https://x.test/jobs/1?a=1&b=<x> \"y\"")],
+            &feed(),
+            now(),
+        );
+        assert_eq!(
+            out.postings[0].url,
+            "https://x.test/jobs/1?a=1&b=%3Cx%3E%20%22y%22"
+        );
+    }
+
+    #[test]
+    fn source_organisations_locations_categories_and_extras_lose_controls_and_unsafe_links() {
+        let mut raw = raw_posting("https://x.test/jobs/1");
+        raw.organization = Some(Organization {
+            name: "Acme\u{1}\u{85} AB".into(),
+            url: Some("javascript:alert(1)".into()),
+            logo: Some("data:image/svg+xml,<svg onload=alert(1)>".into()),
+            same_as: vec!["https://acme.test/".into(), "vbscript:x".into()],
+        });
+        raw.locations = vec![crate::model::Location {
+            locality: Some("Solna\u{0}\u{9f}".into()),
+            street: Some("\u{7}".into()),
+            country: "SE".into(),
+            ..crate::model::Location::default()
+        }];
+        raw.categories = vec!["\u{1b}[31mIT".into(), "\u{1}".into()];
+        raw.extra.insert(
+            "keywords".into(),
+            serde_json::json!(["a\u{2}b", {"k": "\u{8}"}]),
+        );
+        let out = normalise(vec![raw], &feed(), now());
+        let p = &out.postings[0];
+        assert_eq!(
+            p.hiring_organization,
+            Organization {
+                name: "Acme AB".into(),
+                url: None,
+                logo: None,
+                same_as: vec!["https://acme.test/".into()],
+            }
+        );
+        assert_eq!(
+            out.diagnostics
+                .iter()
+                .filter(|d| d.rule == "posting.organization")
+                .count(),
+            3
+        );
+        assert_eq!(p.locations[0].locality.as_deref(), Some("Solna"));
+        assert_eq!(p.locations[0].street, None);
+        assert_eq!(p.categories, ["[31mIT"]);
+        assert_eq!(p.extra["keywords"], serde_json::json!(["ab", {"k": ""}]));
+    }
+
+    #[test]
+    fn an_organisation_without_a_name_left_is_the_feeds() {
+        let mut raw = raw_posting("https://x.test/jobs/1");
+        raw.organization = Some(Organization {
+            name: "\u{1}\u{2}".into(),
+            ..Organization::default()
+        });
+        let out = normalise(vec![raw], &feed(), now());
+        assert_eq!(out.postings[0].hiring_organization.name, "Feed Org");
     }
 
     #[test]

@@ -27,7 +27,13 @@ pub fn sanitize_html(html: &str, base_url: Option<&str>) -> String {
             b.url_relative(ammonia::UrlRelative::Deny);
         }
     }
-    b.clean(html).to_string().trim().to_string()
+    // Control characters are invisible, and most are not allowed in XML 1.0 outputs: dropped
+    // before parsing (tab and line breaks are layout and stay).
+    let html: String = html
+        .chars()
+        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    b.clean(&html).to_string().trim().to_string()
 }
 
 /// Plain text of sanitised HTML (tags dropped, entities decoded), for salary and remote prose.
@@ -61,6 +67,12 @@ mod tests {
             out,
             r#"Hi<p>A <a href="https://jobs.example.com/apply">link</a> <a>js</a></p><ul><li>one</li></ul>"#
         );
+    }
+
+    #[test]
+    fn control_characters_are_dropped_but_layout_whitespace_stays() {
+        let out = sanitize_html("<p>a\u{0}\u{1}\u{1b}\u{7f}\u{85}\u{9f}b\tc\nd</p>", None);
+        assert_eq!(out, "<p>ab\tc\nd</p>");
     }
 
     #[test]

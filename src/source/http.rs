@@ -205,7 +205,9 @@ impl HttpClient {
     }
 
     fn once(&self, url: &str, stored: &Validators) -> Result<Fetched, Attempt> {
-        let mut req = self.client.get(url);
+        // The per-request timeout is the one deadline that covers the body too: the client-wide
+        // one only bounds each read, so a server dripping a byte a second would never hit it.
+        let mut req = self.client.get(url).timeout(self.opts.timeout);
         if let Some(e) = &stored.etag {
             req = req.header(IF_NONE_MATCH, e);
         }
@@ -313,6 +315,12 @@ fn classify(url: &str, e: reqwest::Error) -> Attempt {
         Attempt::Fail(SourceError::Timeout { url, reason })
     } else if e.is_redirect() {
         Attempt::Fail(SourceError::Redirect { url, reason })
+    } else if let Some(tls) = tls_error(&e) {
+        // A certificate or protocol failure does not heal in seconds: not retried.
+        Attempt::Fail(SourceError::Tls {
+            url,
+            reason: tls.to_string(),
+        })
     } else if e.is_connect() {
         Attempt::Retry(SourceError::Connect { url, reason }, None)
     } else if e.is_body() || e.is_decode() {
@@ -320,6 +328,25 @@ fn classify(url: &str, e: reqwest::Error) -> Attempt {
     } else {
         Attempt::Fail(SourceError::Http { url, reason })
     }
+}
+
+/// The TLS failure behind `e`, if any. rustls reports through (nested) `io::Error`s, whose
+/// `source()` skips the error they wrap, so those links are followed with `get_ref`.
+fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// Per-host counting semaphore (process-wide), so no host sees more than `PER_HOST` at once.
@@ -385,6 +412,93 @@ mod tests {
             let d = c.backoff(attempt, "http://x");
             let full = (Duration::from_millis(500) * (1 << attempt)).min(Duration::from_secs(30));
             assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
+        }
+    }
+
+    /// A server that sends its headers, then one body byte every 100 ms for up to 30 s.
+    fn drip_server() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let mut head = [0u8; 1024];
+            let _ = conn.read(&mut head);
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            for _ in 0..300 {
+                if conn.write_all(b" ").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        format!("http://{addr}/")
+    }
+
+    #[test]
+    fn the_timeout_bounds_the_whole_body_not_each_read() {
+        let url = drip_server();
+        let opts = HttpOptions {
+            timeout: Duration::from_millis(500),
+            retries: 0,
+            ..HttpOptions::default()
+        };
+        let client = HttpClient::new(opts, Arc::new(RealSleeper)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(client.get(&url, &Validators::default()));
+        });
+        // Each read gets a byte within 100 ms, so only a whole-request deadline ends this;
+        // without one it would drip for 30 s.
+        let got = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("a dripping body outlived the 500 ms timeout");
+        assert!(matches!(got, Err(SourceError::Timeout { .. })), "{got:?}");
+    }
+
+    #[test]
+    fn a_failed_tls_handshake_is_a_tls_error_and_not_retried() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            // Plain HTTP in answer to every ClientHello (at most two connections).
+            for _ in 0..2 {
+                let Ok((mut conn, _)) = listener.accept() else {
+                    return;
+                };
+                let mut hello = [0u8; 512];
+                let _ = conn.read(&mut hello);
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            }
+        });
+        let sleeps = Arc::new(Counting::default());
+        let opts = HttpOptions {
+            retries: 1,
+            ..HttpOptions::default()
+        };
+        let client = HttpClient::new(opts, sleeps.clone()).unwrap();
+        let got = client.get(&format!("https://{addr}/"), &Validators::default());
+        match got {
+            Err(e @ SourceError::Tls { .. }) => {
+                assert!(e.to_string().starts_with("TLS with https://"), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(*sleeps.0.lock().unwrap(), 0, "not retried");
+    }
+
+    #[derive(Default)]
+    struct Counting(Mutex<u32>);
+
+    impl Sleeper for Counting {
+        fn sleep(&self, _: Duration) {
+            *self.0.lock().unwrap() += 1;
+        }
+        fn now(&self) -> SystemTime {
+            SystemTime::now()
         }
     }
 

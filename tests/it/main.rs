@@ -1,6 +1,7 @@
 //! The one integration test binary: each module covers one area of the product.
 
 mod adversarial;
+mod adversarial_ats;
 mod ats;
 mod attack;
 mod bad_input;
@@ -8,6 +9,7 @@ mod cli;
 mod crash;
 mod daemon;
 mod deploy;
+mod faults;
 mod markdown;
 mod mixed;
 mod notify;

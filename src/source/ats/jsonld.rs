@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Adapter, Fetcher, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::normalise::country;
-use crate::source::error::SourceError;
+use crate::source::error::{SourceError, repair_lone_surrogates};
 use crate::source::html::{sanitize_html, text_of};
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
@@ -48,7 +48,8 @@ pub fn parse(body: &[u8], url: &str) -> Result<Vec<RawPosting>, SourceError> {
     let mut blocks = 0;
     for block in scripts(&html) {
         blocks += 1;
-        let v: Value = serde_json::from_str(block.trim()).map_err(|e| SourceError::Parse {
+        let block = repair_lone_surrogates(block.trim().as_bytes());
+        let v: Value = serde_json::from_slice(&block).map_err(|e| SourceError::Parse {
             url: url.to_string(),
             reason: format!("malformed JSON-LD block: {e}"),
         })?;
@@ -222,4 +223,18 @@ pub fn from_jobposting(j: &Value, origin: &str, page: Option<&str>) -> Option<Ra
         });
     }
     Some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_surrogate_in_a_json_ld_block_becomes_a_replacement_character() {
+        let page = br#"<html><script type="application/ld+json">
+            {"@type": "JobPosting", "title": "Chef \ud83c", "datePosted": "2026-11-01"}
+        </script></html>"#;
+        let ps = parse(page, "https://x.test/jobs/1").unwrap();
+        assert_eq!(ps[0].title.as_deref(), Some("Chef \u{fffd}"));
+    }
 }
