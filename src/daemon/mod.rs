@@ -21,7 +21,7 @@ use crate::config::{self, LoadedFeed};
 use crate::metrics::Metrics;
 use crate::pipeline::{self, Report, RunOptions};
 use crate::publish;
-use crate::server::files::Snapshot;
+use crate::server::files::{Published, Snapshot};
 use crate::state::State;
 use crate::validate::Gate;
 
@@ -157,20 +157,25 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         .iter()
         .find(|d| d.is_error() && (d.rule.starts_with("source.") || d.rule.starts_with("state.")))
         .map(|d| d.human());
-    match published {
-        Ok(stats) => tracing::info!(
-            feed = %id,
-            published = run.report.published,
-            invalid = run.report.invalid,
-            written = stats.written,
-            removed = stats.removed,
-            "Feed published."
-        ),
+    // Which files this run changed on disk; `None` when unknown (re-read them all).
+    let changed = match published {
+        Ok(stats) => {
+            tracing::info!(
+                feed = %id,
+                published = run.report.published,
+                invalid = run.report.invalid,
+                written = stats.written,
+                removed = stats.removed,
+                "Feed published."
+            );
+            Some(stats.changed)
+        }
         Err(e) => {
             tracing::error!(feed = %id, error = %e, "Publishing failed; the previous files stay.");
             failure = Some(e.to_string());
+            None
         }
-    }
+    };
     // Also to object storage when the feed names a bucket (the directory feeds the server).
     if let Some(cfg) = s3 {
         let result = crate::publish::s3::store(cfg, &feed.dir).and_then(|store| {
@@ -199,28 +204,49 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         }
     }
     // The served snapshot: what is on disk now for this feed (blocked outputs keep their
-    // last good copy there), with each file's modification time as Last-Modified.
+    // last good copy there), with each file's modification time as Last-Modified. Files
+    // this run left unchanged keep the entry already served: no reading or hashing again.
     let dir = shared.settings.out.join(&id);
     let listed = std::fs::read_to_string(dir.join(publish::MANIFEST)).unwrap_or_default();
-    let files: Vec<(String, Vec<u8>, DateTime<Utc>)> = listed
+    let current = shared
+        .snapshot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let files: Vec<(String, Published)> = listed
         .lines()
         .filter_map(|rel| {
+            let served = current.files.get(&format!("/{id}/{rel}"));
+            if let (Some(changed), Some(entry)) = (&changed, served)
+                && !changed.contains(rel)
+            {
+                return Some((rel.to_string(), Published::Same(entry.clone())));
+            }
             let p = dir.join(rel);
             let bytes = std::fs::read(&p).ok()?;
             let modified = std::fs::metadata(&p)
                 .and_then(|m| m.modified())
                 .map(DateTime::<Utc>::from)
                 .unwrap_or(now);
-            Some((rel.to_string(), bytes, modified))
+            Some((rel.to_string(), Published::Bytes(bytes, modified)))
         })
         .collect();
-    {
+    let next = {
         let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let mut next = snap.with_feed(&id, files);
+        let mut next = snap.with_feed_files(&id, files);
         if let Some(i) = &feed.config.notify.indexnow {
             next = next.with_file(format!("/{}.txt", i.key), i.key.clone().into_bytes(), now);
         }
-        *snap = Arc::new(next);
+        let next = Arc::new(next);
+        *snap = next.clone();
+        next
+    };
+    // New content is served from here on; its compressed forms follow (large feeds take
+    // a while to compress, and a reader asking meanwhile gets identity).
+    let done = next.compress_pending();
+    if !done.is_empty() {
+        let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        *snap = Arc::new(snap.with_compressed(&done));
     }
     let seconds = started.elapsed().as_secs_f64();
     let ok = failure.is_none();

@@ -24,6 +24,8 @@ pub struct PublishStats {
     pub removed: usize,
     /// Files that failed the gate and kept their previous version (if any).
     pub kept: usize,
+    /// Paths (under the feed directory) whose bytes this publish changed.
+    pub changed: BTreeSet<String>,
 }
 
 /// A publishing failure, naming the path.
@@ -107,6 +109,7 @@ impl DirStage {
         for (path, tmp) in &staged {
             if tmp.is_some() {
                 stats.written += 1;
+                stats.changed.insert(path.clone());
             } else {
                 stats.unchanged += 1;
             }
@@ -114,6 +117,7 @@ impl DirStage {
         }
         if report_written {
             stats.written += 1;
+            stats.changed.insert(report.0.clone());
         } else {
             stats.unchanged += 1;
         }

@@ -21,29 +21,49 @@ pub struct Entry {
     pub etag: String,
     /// When this content was first published.
     pub last_modified: DateTime<Utc>,
+    /// Worth compressing but not compressed yet: served as identity until
+    /// [`Snapshot::compress_pending`] has run.
+    pub pending: bool,
 }
 
 impl Entry {
     /// Builds an entry, compressing text formats worth compressing.
     pub fn new(path: &str, bytes: Vec<u8>, last_modified: DateTime<Utc>) -> Self {
+        Self::uncompressed(path, bytes, last_modified).compressed()
+    }
+
+    /// Builds an entry that can be served at once, as identity; compression comes later.
+    pub fn uncompressed(path: &str, bytes: Vec<u8>, last_modified: DateTime<Utc>) -> Self {
         let content_type = content_type(path);
         let etag = format!("W/\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
-        let compressible =
-            bytes.len() >= 256 && !content_type.starts_with("application/octet-stream");
-        let (gzip, br) = if compressible {
-            (Some(gzip(&bytes)), Some(brotli(&bytes)))
-        } else {
-            (None, None)
-        };
+        let pending = bytes.len() >= 256 && !content_type.starts_with("application/octet-stream");
         Entry {
             identity: Bytes::from(bytes),
-            gzip,
-            br,
+            gzip: None,
+            br: None,
             content_type,
             etag,
             last_modified,
+            pending,
         }
     }
+
+    /// This entry with its gzip and brotli forms (the identity bytes are shared).
+    fn compressed(mut self) -> Self {
+        if self.pending {
+            self.gzip = Some(gzip(&self.identity));
+            self.br = Some(brotli(&self.identity));
+            self.pending = false;
+        }
+        self
+    }
+}
+
+/// What a feed's file is in a new snapshot: new bytes, or the entry already served.
+#[derive(Debug)]
+pub enum Published {
+    Bytes(Vec<u8>, DateTime<Utc>),
+    Same(Arc<Entry>),
 }
 
 fn gzip(bytes: &[u8]) -> Bytes {
@@ -69,8 +89,21 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// A new snapshot in which feed `feed`'s files are exactly `files` (path under the feed,
-    /// bytes, publication time). Unchanged files keep their entry (and compressed bytes).
+    /// bytes, publication time). Unchanged files keep their entry (and compressed bytes);
+    /// new content is served as identity until [`Snapshot::compress_pending`].
     pub fn with_feed(&self, feed: &str, files: Vec<(String, Vec<u8>, DateTime<Utc>)>) -> Snapshot {
+        self.with_feed_files(
+            feed,
+            files
+                .into_iter()
+                .map(|(path, bytes, modified)| (path, Published::Bytes(bytes, modified)))
+                .collect(),
+        )
+    }
+
+    /// Like [`Snapshot::with_feed`], where files known unchanged pass their entry along
+    /// (no reading, hashing or compressing them again).
+    pub fn with_feed_files(&self, feed: &str, files: Vec<(String, Published)>) -> Snapshot {
         let prefix = format!("/{feed}/");
         let mut map: HashMap<String, Arc<Entry>> = self
             .files
@@ -78,16 +111,48 @@ impl Snapshot {
             .filter(|(k, _)| !k.starts_with(&prefix))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        for (path, bytes, modified) in files {
+        for (path, file) in files {
             let key = format!("{prefix}{path}");
-            let etag = format!("W/\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
-            let entry = match self.files.get(&key) {
-                Some(old) if old.etag == etag => old.clone(),
-                _ => Arc::new(Entry::new(&key, bytes, modified)),
+            let entry = match file {
+                Published::Same(entry) => entry,
+                Published::Bytes(bytes, modified) => {
+                    let fresh = Entry::uncompressed(&key, bytes, modified);
+                    match self.files.get(&key) {
+                        Some(old) if old.etag == fresh.etag => old.clone(),
+                        _ => Arc::new(fresh),
+                    }
+                }
             };
             map.insert(key, entry);
         }
         Snapshot { files: map }
+    }
+
+    /// Compressed forms of every entry still waiting for them, made in parallel, keyed by
+    /// path. Done after the swap, so that new content is served without waiting for it.
+    pub fn compress_pending(&self) -> HashMap<String, Arc<Entry>> {
+        use rayon::prelude::*;
+        let pending: Vec<(&String, &Arc<Entry>)> =
+            self.files.iter().filter(|(_, e)| e.pending).collect();
+        pending
+            .into_par_iter()
+            .map(|(k, e)| (k.clone(), Arc::new(Entry::clone(e).compressed())))
+            .collect()
+    }
+
+    /// This snapshot with `done` entries swapped in where the content is still the same
+    /// (a newer run may have replaced it meanwhile).
+    pub fn with_compressed(&self, done: &HashMap<String, Arc<Entry>>) -> Snapshot {
+        let mut s = self.clone();
+        for (k, e) in done {
+            if let Some(cur) = s.files.get_mut(k)
+                && cur.pending
+                && cur.etag == e.etag
+            {
+                *cur = e.clone();
+            }
+        }
+        s
     }
 
     /// A snapshot with one extra file outside any feed (e.g. the IndexNow key file).
@@ -284,5 +349,41 @@ mod tests {
         assert!(not_modified(&h, &e));
         h.insert(header::IF_MODIFIED_SINCE, http_date(t(4)).parse().unwrap());
         assert!(!not_modified(&h, &e));
+    }
+
+    /// Guards "new content is served at once": a changed file is in the snapshot before it
+    /// is compressed, and compression later swaps in the same content with its encodings.
+    #[test]
+    fn new_content_is_served_as_identity_until_compressed_then_with_encodings() {
+        let body = "<rss>".repeat(200).into_bytes();
+        let s = Snapshot::default().with_feed("ex", vec![("rss.xml".into(), body.clone(), t(1))]);
+        let e = &s.files["/ex/rss.xml"];
+        assert!(e.pending && e.gzip.is_none());
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, "gzip, br".parse().unwrap());
+        assert!(
+            respond(e, &Method::GET, &h)
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .is_none()
+        );
+        let done = s.compress_pending();
+        let s2 = s.with_compressed(&done);
+        let e2 = &s2.files["/ex/rss.xml"];
+        assert!(!e2.pending && e2.br.is_some());
+        assert_eq!(e2.etag, e.etag);
+        assert_eq!(
+            respond(e2, &Method::GET, &h).headers()[header::CONTENT_ENCODING],
+            "br"
+        );
+        // Compression finished for content a newer run replaced is not swapped in.
+        let s3 = s.with_feed(
+            "ex",
+            vec![("rss.xml".into(), b"<rss>new</rss>".repeat(30), t(2))],
+        );
+        assert!(s3.with_compressed(&done).files["/ex/rss.xml"].pending);
+        // Files known unchanged keep their very entry.
+        let s4 = s2.with_feed_files("ex", vec![("rss.xml".into(), Published::Same(e2.clone()))]);
+        assert!(Arc::ptr_eq(&s4.files["/ex/rss.xml"], e2));
     }
 }
