@@ -153,19 +153,23 @@ pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
     let n: u64 = num
         .parse()
         .map_err(|_| SourceError::Config(format!("{text:?} is not a duration such as \"30s\"")))?;
-    let d = match unit.trim() {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" | "min" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        "d" => Duration::from_secs(n * 86400),
+    let secs_per = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86400,
         u => {
             return Err(SourceError::Config(format!(
                 "unknown duration unit {u:?} in {text:?}; use ms, s, m, h or d"
             )));
         }
     };
-    Ok(d)
+    // `n * 3600` overflowed u64 for huge counts (a panic with overflow checks, a wrapped
+    // short timeout without): refuse them instead.
+    n.checked_mul(secs_per)
+        .map(Duration::from_secs)
+        .ok_or_else(|| SourceError::Config(format!("{text:?} is too long a duration")))
 }
 
 /// One vendor: how to fetch its documents and how to read them.
@@ -531,6 +535,22 @@ mod tests {
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3 weeks").is_err());
+    }
+
+    /// Found while writing the `config` fuzz target: the unit multiplication overflowed.
+    #[test]
+    fn durations_too_long_to_represent_are_errors_not_overflows() {
+        let e = parse_duration("9999999999999999h").unwrap_err();
+        assert!(e.to_string().contains("too long"), "{e}");
+        assert!(parse_duration("18446744073709551615d").is_err());
+        assert_eq!(
+            parse_duration("18446744073709551615s").unwrap(),
+            Duration::from_secs(u64::MAX)
+        );
+        assert_eq!(
+            parse_duration("18446744073709551615ms").unwrap(),
+            Duration::from_millis(u64::MAX)
+        );
     }
 
     #[test]
