@@ -781,6 +781,87 @@ path = "content"
         assert_eq!(err.line(), Some(6), "{err}");
     }
 
+    /// Feed files made of real lines, shuffled, repeated, mistyped and cut off.
+    fn feed_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let line = prop_oneof![
+            proptest::sample::select(vec![
+                "id = \"acme\"",
+                "id = \"Acme Jobs\"",
+                "title = \"Jobs\"",
+                "titel = \"Jobs\"",
+                "base_url = \"https://jobs.acme.test/\"",
+                "base_url = \"ftp://x\"",
+                "timezone = \"Europe/Oslo\"",
+                "timezone = \"Mars/Base\"",
+                "schedule = \"*/15 * * * *\"",
+                "schedule = \"0 0 31 2 *\"",
+                "schedule = \"99 * *\"",
+                "[organization]",
+                "name = \"Acme\"",
+                "[[sources]]",
+                "type = \"markdown\"",
+                "type = \"greenhouse\"",
+                "type = \"lever\"",
+                "path = \"content\"",
+                "board = \"acme\"",
+                "site = \"acme\"",
+                "timeout = \"30s\"",
+                "timeout = \"99999999999999h\"",
+                "mass_removal_grace = \"2d\"",
+                "min_keep_ratio = 1.5",
+                "min_keep_ratio = nan",
+                "[[outputs]]",
+                "kind = \"rss\"",
+                "kind = \"indeed\"",
+                "profile = { preset = \"jooble\" }",
+                "[notify.indexnow]",
+                "key = \"short\"",
+                "key = \"abcdef0123456789\"",
+                "\"quoted key\" = 1",
+                "[",
+                "= \"é\"",
+            ])
+            .prop_map(str::to_string),
+            "[ -~é\t]{0,20}",
+        ];
+        // Half start from a valid feed, so the value checks run and not only the TOML errors.
+        (any::<bool>(), proptest::collection::vec(line, 0..24)).prop_map(|(valid, v)| {
+            let head = if valid { MINIMAL } else { "" };
+            format!("{head}{}", v.join("\n"))
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn random_feed_files_never_panic_and_errors_name_a_line_inside_the_file(text in feed_text()) {
+            match parse_feed(&text, Path::new("feeds/p.toml")) {
+                Ok(f) => {
+                    proptest::prop_assert!(!f.config.id.is_empty() && !f.config.sources.is_empty());
+                    for s in &f.config.sources {
+                        let remote = match s {
+                            SourceConfig::Greenhouse(c) => c.remote(),
+                            SourceConfig::Lever(c) => c.remote(),
+                            _ => continue,
+                        };
+                        if let Ok(r) = remote {
+                            proptest::prop_assert!((0.0..=1.0).contains(&r.min_keep_ratio));
+                        }
+                    }
+                }
+                Err(e) => {
+                    proptest::prop_assert!(e.to_string().starts_with("feeds/p.toml"), "{e}");
+                    if let Some(line) = e.line() {
+                        let lines = text.lines().count().max(1) as u32;
+                        proptest::prop_assert!(line >= 1 && line <= lines + 1, "{e} in {text:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn filter_matches_on_every_criterion() {
         let f = Filter {

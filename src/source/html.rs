@@ -19,7 +19,13 @@ pub fn sanitize_html(html: &str, base_url: Option<&str>) -> String {
         .link_rel(None)
         // Script and style bodies are code, not text: drop them with their content.
         .clean_content_tags(HashSet::from(["script", "style", "head", "title"]));
-    match base_url.and_then(|u| url::Url::parse(u).ok()) {
+    // The base comes from the answer itself: ammonia checks the scheme of absolute links only,
+    // so a relative link joined onto a `javascript:` or `ftp:` base would slip past the
+    // allow-list (fuzzing found it). Only an http(s) base may resolve links.
+    let base = base_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    match base {
         Some(base) => {
             b.url_relative(ammonia::UrlRelative::RewriteWithBase(base));
         }
@@ -79,6 +85,23 @@ mod tests {
     fn relative_links_are_dropped_without_a_base() {
         let out = sanitize_html(r#"<p><a href="/x">x</a></p>"#, None);
         assert_eq!(out, "<p><a>x</a></p>");
+    }
+
+    /// Fuzz finding (target `ats`, SmartRecruiters detail): a `postingUrl` with another scheme
+    /// turned relative links into links of that scheme, `javascript:` included.
+    #[test]
+    fn relative_links_never_resolve_against_a_base_of_another_scheme() {
+        let html = r##"<p><a href="/benefits">Benefits</a> <a href="#apply">Apply</a></p>"##;
+        for base in [
+            "httpl://jors.smartrecruiuers.com/Acme/744000012345678",
+            "javascript:alert(document.domain)//",
+            "data:text/html,x",
+        ] {
+            let out = sanitize_html(html, Some(base));
+            assert_eq!(out, "<p><a>Benefits</a> <a>Apply</a></p>", "base {base}");
+        }
+        let out = sanitize_html(html, Some("http://x.test/job/"));
+        assert!(out.contains(r#"href="http://x.test/benefits""#), "{out}");
     }
 
     #[test]

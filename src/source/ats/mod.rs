@@ -153,19 +153,23 @@ pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
     let n: u64 = num
         .parse()
         .map_err(|_| SourceError::Config(format!("{text:?} is not a duration such as \"30s\"")))?;
-    let d = match unit.trim() {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" | "min" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        "d" => Duration::from_secs(n * 86400),
+    let secs_per = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86400,
         u => {
             return Err(SourceError::Config(format!(
                 "unknown duration unit {u:?} in {text:?}; use ms, s, m, h or d"
             )));
         }
     };
-    Ok(d)
+    // `n * 3600` overflowed u64 for huge counts (a panic with overflow checks, a wrapped
+    // short timeout without): refuse them instead.
+    n.checked_mul(secs_per)
+        .map(Duration::from_secs)
+        .ok_or_else(|| SourceError::Config(format!("{text:?} is too long a duration")))
 }
 
 /// One vendor: how to fetch its documents and how to read them.
@@ -533,6 +537,22 @@ mod tests {
         assert!(parse_duration("3 weeks").is_err());
     }
 
+    /// Found while writing the `config` fuzz target: the unit multiplication overflowed.
+    #[test]
+    fn durations_too_long_to_represent_are_errors_not_overflows() {
+        let e = parse_duration("9999999999999999h").unwrap_err();
+        assert!(e.to_string().contains("too long"), "{e}");
+        assert!(parse_duration("18446744073709551615d").is_err());
+        assert_eq!(
+            parse_duration("18446744073709551615s").unwrap(),
+            Duration::from_secs(u64::MAX)
+        );
+        assert_eq!(
+            parse_duration("18446744073709551615ms").unwrap(),
+            Duration::from_millis(u64::MAX)
+        );
+    }
+
     #[test]
     fn salary_intervals_of_every_vendor_map_to_units() {
         assert_eq!(salary_unit("per-year-salary").as_deref(), Some("YEAR"));
@@ -540,6 +560,242 @@ mod tests {
         assert_eq!(salary_unit("per-hour-wage").as_deref(), Some("HOUR"));
         assert_eq!(salary_unit("monthly").as_deref(), Some("MONTH"));
         assert_eq!(salary_unit("one-time"), None);
+    }
+
+    // ---- property tests: every payload parser on random answers of its own shape ----------
+
+    const URL: &str = "https://ats.test/api";
+
+    /// Keys the adapters read, so random objects reach their mapping code.
+    const KEYS: &[&str] = &[
+        "@type",
+        "@graph",
+        "_jobposting",
+        "absolute_url",
+        "additional",
+        "address",
+        "addressCountry",
+        "addressLocality",
+        "allLocations",
+        "applicantLocationRequirements",
+        "applyUrl",
+        "baseSalary",
+        "careers_url",
+        "categories",
+        "city",
+        "commitment",
+        "compensation",
+        "content",
+        "content_html",
+        "country",
+        "countryCode",
+        "country_code",
+        "createdAt",
+        "created_at",
+        "currency",
+        "currencyCode",
+        "datePosted",
+        "department",
+        "departments",
+        "description",
+        "descriptionHtml",
+        "employmentType",
+        "employment_type",
+        "employment_type_code",
+        "hiringOrganization",
+        "hostedUrl",
+        "id",
+        "identifier",
+        "interval",
+        "isRemote",
+        "jobAd",
+        "jobLocation",
+        "jobLocationType",
+        "jobUrl",
+        "jobs",
+        "location",
+        "locations",
+        "max",
+        "maxValue",
+        "metadata",
+        "min",
+        "minValue",
+        "name",
+        "offers",
+        "postingUrl",
+        "publishedAt",
+        "published_at",
+        "ref",
+        "salary",
+        "salaryRange",
+        "secondaryLocations",
+        "sections",
+        "shortcode",
+        "summaryComponents",
+        "team",
+        "text",
+        "title",
+        "translations",
+        "typeOfEmployment",
+        "unitText",
+        "url",
+        "validThrough",
+        "value",
+        "workplaceType",
+    ];
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e12f64..1e12).prop_map(Value::from),
+            proptest::sample::select(vec![
+                "JobPosting",
+                "https://x.test/job/1",
+                "/apply",
+                "javascript:alert(1)",
+                "2026-02-30",
+                "1764205361939",
+                "Berlin, Germany",
+                "NYC or SF; Remote",
+                "<p>a <script>x()</script><a href=\"/r\">r</a></p>",
+                "FULL_TIME",
+                "per-year-salary",
+            ])
+            .prop_map(Value::from),
+            "[ -~äö€]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(proptest::sample::select(KEYS), inner, 0..8)
+                    .prop_map(|m| Value::Object(
+                        m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    )),
+            ]
+        })
+    }
+
+    /// A personio answer: positions with known elements holding random (escaped or raw) text.
+    fn personio_xml() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let element = (
+            proptest::sample::select(vec![
+                "id",
+                "name",
+                "office",
+                "department",
+                "employmentType",
+                "schedule",
+                "createdAt",
+                "subcompany",
+                "seniority",
+                "keywords",
+            ]),
+            "[ -~€]{0,16}",
+            any::<bool>(),
+        )
+            .prop_map(|(name, text, raw)| {
+                let text = if raw {
+                    text
+                } else {
+                    html_escape::encode_text(&text).to_string()
+                };
+                format!("<{name}>{text}</{name}>")
+            });
+        let extra = proptest::sample::select(vec![
+            "",
+            "<additionalOffices><office>Berlin</office></additionalOffices>",
+            "<jobDescriptions><jobDescription><name>A</name><value><![CDATA[<p>x</p><script>y</script>]]></value></jobDescription></jobDescriptions>",
+            "<salaryInformation><min>10</min><max>5</max><currencyCode>EUR</currencyCode><type>yearly</type></salaryInformation>",
+        ]);
+        let position = (proptest::collection::vec(element, 0..6), extra)
+            .prop_map(|(els, extra)| format!("<position>{}{extra}</position>", els.concat()));
+        proptest::collection::vec(position, 0..4).prop_map(|ps| {
+            format!(
+                "<?xml version=\"1.0\"?><workzag-jobs>{}</workzag-jobs>",
+                ps.concat()
+            )
+        })
+    }
+
+    fn check(which: &str, r: Result<Vec<RawPosting>, SourceError>) -> Result<(), String> {
+        match r {
+            Ok(ps) => {
+                for p in ps {
+                    if p.origin != URL {
+                        return Err(format!("{which}: origin {:?}", p.origin));
+                    }
+                    let html = p.description_html.unwrap_or_default().to_ascii_lowercase();
+                    if html.contains("<script") || html.contains("href=\"javascript") {
+                        return Err(format!("{which}: unsafe description {html:?}"));
+                    }
+                }
+                Ok(())
+            }
+            Err(e) if e.url() == Some(URL) => Ok(()),
+            Err(e) => Err(format!("{which}: error without the URL: {e:?}")),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn random_ats_answers_never_panic_and_errors_name_the_url(
+            items in proptest::collection::vec(json_value(), 0..4),
+            top in json_value(),
+        ) {
+            let list = Value::Array(items.clone());
+            let wrap = |k: &str| serde_json::to_vec(&serde_json::json!({ k: list })).unwrap();
+            let bare = serde_json::to_vec(&list).unwrap();
+            let top = serde_json::to_vec(&top).unwrap();
+            for body in [&top, &bare] {
+                for (which, r) in [
+                    ("greenhouse", greenhouse::parse(body, URL)),
+                    ("lever", lever::parse(body, URL)),
+                    ("json", json::parse(body, URL)),
+                ] {
+                    check(which, r).map_err(proptest::test_runner::TestCaseError::fail)?;
+                }
+            }
+            let mut detail = raw(URL);
+            let detail_result = items
+                .first()
+                .map(|v| smartrecruiters::apply_detail(&mut detail, &serde_json::to_vec(v).unwrap(), URL))
+                .unwrap_or(Ok(()))
+                .map(|()| vec![detail]);
+            let page = format!(
+                "<html><script type=\"application/ld+json\">{}</script></html>",
+                serde_json::json!({ "@type": "JobPosting", "@graph": list })
+            );
+            for (which, r) in [
+                ("greenhouse", greenhouse::parse(&wrap("jobs"), URL)),
+                ("ashby", ashby::parse(&wrap("jobs"), URL)),
+                ("workable", workable::parse(&wrap("jobs"), URL)),
+                ("recruitee", recruitee::parse(&wrap("offers"), URL)),
+                ("smartrecruiters", smartrecruiters::parse_list(&wrap("content"), URL)),
+                ("smartrecruiters detail", detail_result),
+                ("teamtailor", teamtailor::parse(&wrap("items"), URL)),
+                ("json", json::parse(&wrap("postings"), URL)),
+                ("jsonld", jsonld::parse(page.as_bytes(), URL)),
+            ] {
+                check(which, r).map_err(proptest::test_runner::TestCaseError::fail)?;
+            }
+        }
+
+        #[test]
+        fn random_personio_feeds_never_panic_and_errors_name_the_url(xml in personio_xml()) {
+            let opts = personio::Options {
+                site: "https://acme.jobs.personio.test".into(),
+                language: "en".into(),
+                country: Some("DE".into()),
+            };
+            check("personio", personio::parse(xml.as_bytes(), URL, &opts))
+                .map_err(proptest::test_runner::TestCaseError::fail)?;
+        }
     }
 
     #[test]

@@ -273,8 +273,13 @@ fn json(rest: &str, first_line: u32) -> Result<Page, FrontMatterError> {
     };
     let fm = &rest[..end];
     let keys = json_keys(fm, first_line);
-    let body = rest[end..].strip_prefix('\n').unwrap_or(&rest[end..]);
-    let body_line = first_line + fm.matches('\n').count() as u32 + 1;
+    // The body starts on the next line only when a line break follows the object: after
+    // `{…} text` it starts on the closing line itself (fuzzing found the off-by-one).
+    let (body, next) = match rest[end..].strip_prefix('\n') {
+        Some(b) => (b, 1),
+        None => (&rest[end..], 0),
+    };
+    let body_line = first_line + fm.matches('\n').count() as u32 + next;
     Ok(build(
         Format::Json,
         map.into_iter().collect(),
@@ -506,6 +511,18 @@ mod tests {
         assert_eq!(p.lines["team"], 3);
         assert_eq!(p.body, "Body");
         assert_eq!(p.body_line, 5);
+    }
+
+    /// Fuzz finding (target `frontmatter`): text after the closing brace on the same line was
+    /// placed on the next line, past the end of the file.
+    #[test]
+    fn json_body_on_the_closing_line_starts_on_that_line() {
+        let p = parse("\n\n{ \"t\":  1}}").unwrap();
+        assert_eq!((p.body.as_str(), p.body_line), ("}", 3));
+        let p = parse("{\"t\": 1} rest\nmore").unwrap();
+        assert_eq!((p.body.as_str(), p.body_line), (" rest\nmore", 1));
+        let p = parse("{\"t\": 1}\nnext").unwrap();
+        assert_eq!((p.body.as_str(), p.body_line), ("next", 2));
     }
 
     #[test]
