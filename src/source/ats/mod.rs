@@ -154,7 +154,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
         .parse()
         .map_err(|_| SourceError::Config(format!("{text:?} is not a duration such as \"30s\"")))?;
     let secs_per = match unit.trim() {
-        "ms" => return Ok(Duration::from_millis(n)),
+        "ms" => return at_most_a_year(Duration::from_millis(n), text),
         "" | "s" => 1,
         "m" | "min" => 60,
         "h" => 3600,
@@ -170,6 +170,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, SourceError> {
     n.checked_mul(secs_per)
         .map(Duration::from_secs)
         .ok_or_else(|| SourceError::Config(format!("{text:?} is too long a duration")))
+        .and_then(|d| at_most_a_year(d, text))
+}
+
+/// Timeouts and grace periods end up added to clock readings, which panics on overflow for
+/// durations near `u64::MAX` seconds; none of them makes sense beyond a year.
+fn at_most_a_year(d: Duration, text: &str) -> Result<Duration, SourceError> {
+    const YEAR: Duration = Duration::from_secs(365 * 86_400);
+    if d > YEAR {
+        return Err(SourceError::Config(format!(
+            "{text:?} is too long a duration: at most 365d"
+        )));
+    }
+    Ok(d)
 }
 
 /// One vendor: how to fetch its documents and how to read them.
@@ -543,13 +556,19 @@ mod tests {
         let e = parse_duration("9999999999999999h").unwrap_err();
         assert!(e.to_string().contains("too long"), "{e}");
         assert!(parse_duration("18446744073709551615d").is_err());
+        // Representable but absurd: refused before they can overflow a clock reading.
+        for huge in [
+            "18446744073709551615s",
+            "18446744073709551615ms",
+            "366d",
+            "8785h",
+        ] {
+            let e = parse_duration(huge).unwrap_err();
+            assert!(e.to_string().contains("at most 365d"), "{huge}: {e}");
+        }
         assert_eq!(
-            parse_duration("18446744073709551615s").unwrap(),
-            Duration::from_secs(u64::MAX)
-        );
-        assert_eq!(
-            parse_duration("18446744073709551615ms").unwrap(),
-            Duration::from_millis(u64::MAX)
+            parse_duration("365d").unwrap(),
+            Duration::from_secs(365 * 86_400)
         );
     }
 
