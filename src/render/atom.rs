@@ -25,7 +25,7 @@ pub fn render(
     let feed = ctx.feed;
     let lang = meta.language.as_deref().unwrap_or(&feed.language);
     let home = home_url(ctx);
-    let mut x = Xml::new();
+    let mut x = Xml::with_capacity(super::size_hint(postings));
     x.open("feed", &[("xmlns", ATOM_NS), ("xml:lang", lang)]);
     // The self URL is the feed's permanent id: it is what subscribers already know it by.
     x.text("id", &meta.self_url);

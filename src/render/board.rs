@@ -353,7 +353,7 @@ pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>
     // Indeed rejects every entity, `&nbsp;` included: decode to characters, then CDATA.
     let plain = |s: &str| decode_entities(s);
 
-    let mut x = Xml::new();
+    let mut x = Xml::with_capacity(super::size_hint(postings));
     x.open(&prof.root, &[]);
     x.content(
         prof.name("publisher"),

@@ -101,7 +101,8 @@ pub fn render(
             })
             .collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&feed).expect("feed structs serialise");
+    let mut bytes = Vec::with_capacity(super::size_hint(postings));
+    serde_json::to_writer_pretty(&mut bytes, &feed).expect("feed structs serialise");
     bytes.push(b'\n');
     bytes
 }

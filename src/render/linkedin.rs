@@ -55,7 +55,7 @@ pub fn eligible(p: &Posting) -> Result<(), String> {
 /// Renders the LinkedIn XML over `postings`.
 pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
     let org = &ctx.feed.organization;
-    let mut x = Xml::new();
+    let mut x = Xml::with_capacity(super::size_hint(postings));
     x.open("source", &[]);
     x.cdata("lastBuildDate", &rfc822(&ctx.updated));
     x.cdata("publisherUrl", &home_url(ctx));

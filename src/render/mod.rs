@@ -91,6 +91,17 @@ pub fn feed_updated(postings: &[Posting], fallback: DateTime<Utc>) -> DateTime<U
 /// The signature shared by the RSS, Atom and JSON Feed renderers.
 type FeedRenderer = fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>;
 
+/// Room to reserve for a feed file over `postings`: their texts plus markup, generously.
+/// Reserving once avoids growing a large buffer by copying (two copies resident at once);
+/// pages reserved but never written are not resident, so generous costs nothing.
+pub(crate) fn size_hint(postings: &[&Posting]) -> usize {
+    let text: usize = postings
+        .iter()
+        .map(|p| p.description_html.len() + p.summary.as_ref().map_or(0, String::len) + 2048)
+        .sum();
+    16 * 1024 + text + text / 2
+}
+
 /// The newest `updated` among `postings`, or `fallback` when there are none.
 fn newest(postings: &[&Posting], fallback: DateTime<Utc>) -> DateTime<Utc> {
     postings.iter().map(|p| p.updated).max().unwrap_or(fallback)
@@ -258,8 +269,9 @@ impl Job<'_> {
                     }
                     OutputKind::Sitemap => (Format::Sitemap, sitemap::render(selected)),
                     _ => {
-                        let mut bytes =
-                            serde_json::to_vec_pretty(selected).expect("postings serialise");
+                        let mut bytes = Vec::with_capacity(size_hint(selected));
+                        serde_json::to_writer_pretty(&mut bytes, selected)
+                            .expect("postings serialise");
                         bytes.push(b'\n');
                         (Format::Postings, bytes)
                     }

@@ -17,7 +17,7 @@ pub fn render(
     ctx: &RenderContext<'_>,
 ) -> Vec<u8> {
     let feed = ctx.feed;
-    let mut x = Xml::new();
+    let mut x = Xml::with_capacity(super::size_hint(postings));
     x.open("rss", &[("version", "2.0"), ("xmlns:atom", ATOM_NS)]);
     x.open("channel", &[]);
     x.text("title", &meta.title);

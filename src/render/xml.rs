@@ -18,7 +18,12 @@ const VEC_WRITE: &str = "writing XML into a Vec cannot fail";
 impl Xml {
     /// Starts a document with `<?xml version="1.0" encoding="utf-8"?>`.
     pub fn new() -> Self {
-        let mut w = Writer::new_with_indent(Vec::with_capacity(16 * 1024), b' ', 2);
+        Self::with_capacity(16 * 1024)
+    }
+
+    /// Like [`Xml::new`], with room for about `bytes` of output (see [`super::size_hint`]).
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut w = Writer::new_with_indent(Vec::with_capacity(bytes), b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
             .expect(VEC_WRITE);
         Xml { w }
