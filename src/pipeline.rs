@@ -193,43 +193,42 @@ pub fn run(
             postings.iter().collect()
         };
         // Each unit is rendered, checked and handed on by one worker; only the units in
-        // flight (one per core) are in memory.
-        let found = std::sync::Mutex::new((Vec::new(), Vec::new(), 0usize));
-        render::plan_output(&out, &selected, &rctx)
-            .into_par_iter()
-            .for_each(|job| {
-                let mut good = Vec::new();
-                let mut diags = Vec::new();
-                let mut bad = Vec::new();
-                for file in job.render(&rctx) {
-                    let problems = if file.format == render::Format::JsonLd
-                        && verified.contains(&blake3::hash(&file.bytes))
-                    {
-                        Vec::new()
-                    } else {
-                        gate.check_file(&file)
-                    };
-                    let failed = problems.iter().any(Diagnostic::is_error);
-                    diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
-                    if failed {
-                        bad.push(file.path);
-                    } else {
-                        good.push(file);
+        // flight (one per core) are in memory, and only their findings are collected.
+        let checked: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
+            render::plan_output(&out, &selected, &rctx)
+                .into_par_iter()
+                .map(|job| {
+                    let mut good = Vec::new();
+                    let mut diags = Vec::new();
+                    let mut bad = Vec::new();
+                    for file in job.render(&rctx) {
+                        let problems = if file.format == render::Format::JsonLd
+                            && verified.contains(&blake3::hash(&file.bytes))
+                        {
+                            Vec::new()
+                        } else {
+                            gate.check_file(&file)
+                        };
+                        let failed = problems.iter().any(Diagnostic::is_error);
+                        diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
+                        if failed {
+                            bad.push(file.path);
+                        } else {
+                            good.push(file);
+                        }
                     }
-                }
-                let n = good.len();
-                if n > 0 {
-                    sink.put(good);
-                }
-                let mut f = lock(&found);
-                f.0.extend(diags);
-                f.1.extend(bad);
-                f.2 += n;
-            });
-        let (diags, bad, n) = found.into_inner().unwrap_or_else(|e| e.into_inner());
-        diagnostics.extend(diags);
-        blocked.extend(bad);
-        outputs += n;
+                    let n = good.len();
+                    if n > 0 {
+                        sink.put(good);
+                    }
+                    (diags, bad, n)
+                })
+                .collect();
+        for (diags, bad, n) in checked {
+            diagnostics.extend(diags);
+            blocked.extend(bad);
+            outputs += n;
+        }
     }
     blocked.sort();
 
@@ -273,9 +272,4 @@ pub fn run(
         inputs,
         changes,
     }
-}
-
-/// A poisoned lock only means another worker panicked; its data is still usable.
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
