@@ -259,12 +259,7 @@ fn publish_s3(
     run: &FeedRun,
     files: &[crate::render::Rendered],
 ) -> anyhow::Result<()> {
-    let store = publish::s3::store(cfg, &feed.dir)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let stats = rt.block_on(publish::s3::publish(&store, cfg, run, files))?;
+    let stats = publish::s3::publish_blocking(cfg, &feed.dir, run, files)?;
     tracing::info!(
         feed = %run.feed,
         bucket = %cfg.bucket,

@@ -178,21 +178,8 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
     };
     // Also to object storage when the feed names a bucket (the directory feeds the server).
     if let Some(cfg) = s3 {
-        let result = crate::publish::s3::store(cfg, &feed.dir).and_then(|store| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| crate::publish::s3::S3Error::Config {
-                    bucket: cfg.bucket.clone(),
-                    reason: e.to_string(),
-                })?
-                .block_on(crate::publish::s3::publish(
-                    &store,
-                    cfg,
-                    &run,
-                    &for_s3.into_files(),
-                ))
-        });
+        let result =
+            crate::publish::s3::publish_blocking(cfg, &feed.dir, &run, &for_s3.into_files());
         match result {
             Ok(stats) => {
                 tracing::info!(feed = %id, uploaded = stats.uploaded.len(), deleted = stats.deleted.len(), "Published to S3.")

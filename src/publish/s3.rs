@@ -173,6 +173,25 @@ fn content_type(path: &str, format: Option<Format>) -> &'static str {
     }
 }
 
+/// Publishes one run's `files` from synchronous code (`build` and the daemon's feed runs):
+/// opens the store and drives [`publish`] on a runtime of its own.
+pub fn publish_blocking(
+    cfg: &S3Config,
+    config_dir: &Path,
+    run: &FeedRun,
+    files: &[Rendered],
+) -> Result<S3Stats, S3Error> {
+    let store = store(cfg, config_dir)?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| S3Error::Config {
+            bucket: cfg.bucket.clone(),
+            reason: format!("cannot start the async runtime: {e}"),
+        })?
+        .block_on(publish(&store, cfg, run, files))
+}
+
 /// Publishes `run` under `<prefix><feed>/` in the bucket.
 pub async fn publish(
     store: &AmazonS3,
