@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::Utc;
 
+use crate::cache::Cache;
 use crate::cli::{
     BuildArgs, CheckArgs, CheckFormat, Cli, Command, FeedArgs, InitArgs, LogFormat, SchemaArgs,
     ServeArgs,
@@ -125,7 +126,15 @@ fn run_all(feeds: &[LoadedFeed], opts: &RunOptions, progress: &Progress) -> Vec<
         .iter()
         .map(|f| {
             progress.step(&format!("{}: reading, rendering, validating…", f.config.id));
-            pipeline::run(f, &gate, opts, now, None, &publish::Discard)
+            pipeline::run(
+                f,
+                &gate,
+                opts,
+                now,
+                None,
+                &mut Cache::lean(),
+                &publish::Discard,
+            )
         })
         .collect()
 }
@@ -225,7 +234,15 @@ fn build_feed(
     match &feed.config.publish {
         Some(crate::config::PublishConfig::S3(cfg)) => {
             let files = publish::Collect::new();
-            let run = pipeline::run(feed, gate, opts, now, Some(state), &files);
+            let run = pipeline::run(
+                feed,
+                gate,
+                opts,
+                now,
+                Some(state),
+                &mut Cache::lean(),
+                &files,
+            );
             let published = publish_s3(cfg, feed, &run, &files.into_files());
             (run, published)
         }
@@ -233,7 +250,15 @@ fn build_feed(
             let id = &feed.config.id;
             match publish::DirStage::begin(out, id) {
                 Ok(stage) => {
-                    let run = pipeline::run(feed, gate, opts, now, Some(state), &stage);
+                    let run = pipeline::run(
+                        feed,
+                        gate,
+                        opts,
+                        now,
+                        Some(state),
+                        &mut Cache::lean(),
+                        &stage,
+                    );
                     let published = stage
                         .commit(&run)
                         .map(|stats| tracing::debug!(feed = %id, ?stats, "published"))
@@ -242,7 +267,15 @@ fn build_feed(
                 }
                 Err(e) => {
                     // The report still tells the author what the run found.
-                    let run = pipeline::run(feed, gate, opts, now, Some(state), &publish::Discard);
+                    let run = pipeline::run(
+                        feed,
+                        gate,
+                        opts,
+                        now,
+                        Some(state),
+                        &mut Cache::lean(),
+                        &publish::Discard,
+                    );
                     let e =
                         anyhow::Error::new(e).context(format!("publishing into {}", out.display()));
                     (run, Err(e))

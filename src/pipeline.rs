@@ -4,12 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::{LoadedFeed, OutputKind};
+use std::sync::Arc;
+
+use crate::cache::{self, Cache};
+use crate::config::{LoadedFeed, OutputConfig, OutputKind};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Posting;
 use crate::normalise;
 use crate::publish::Sink;
-use crate::render;
+use crate::render::{self, FeedFile, JobKind, Rendered};
 use crate::source::{self, SourceContext};
 use crate::state::{Changes, State};
 use crate::validate::Gate;
@@ -88,15 +91,34 @@ pub fn run(
     opts: &RunOptions,
     now: DateTime<Utc>,
     state: Option<&mut State>,
+    cache: &mut Cache,
+    sink: &dyn Sink,
+) -> FeedRun {
+    cache.begin_run(cache::value_key(&feed.config));
+    let run = run_with(feed, gate, opts, now, state, cache, sink);
+    cache.finish_run();
+    run
+}
+
+fn run_with(
+    feed: &LoadedFeed,
+    gate: &Gate,
+    opts: &RunOptions,
+    now: DateTime<Utc>,
+    state: Option<&mut State>,
+    cache: &Cache,
     sink: &dyn Sink,
 ) -> FeedRun {
     let cfg = &feed.config;
+    let clock = std::time::Instant::now();
+    let lap = |stage: &str| tracing::debug!(feed = %cfg.id, stage, ms = clock.elapsed().as_millis() as u64, "Stage done.");
     let ctx = SourceContext {
         feed: cfg,
         config_dir: &feed.dir,
         state_dir: &opts.state_dir,
         drafts: opts.drafts,
         now,
+        cache: Some(cache),
     };
     let mut diagnostics = Vec::new();
     let mut raws = Vec::new();
@@ -115,10 +137,12 @@ pub fn run(
         raws.extend(out.postings);
         inputs.extend(out.files);
     }
+    lap("read");
     let raw_count = raws.len();
     let normalised = normalise::normalise(raws, cfg, now);
     let not_normalised = raw_count - normalised.postings.len() - normalised.skipped.len();
     diagnostics.extend(normalised.diagnostics);
+    lap("normalise");
 
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
     let mut postings = Vec::new();
@@ -126,23 +150,28 @@ pub fn run(
     // Checking is independent per posting: spread it over the cores, keep the order.
     // The exact bytes of each document that passed: a `.jsonld` file with the same bytes
     // (no tracking parameters) needs no second check (the check was a fifth of a run).
-    let checked: Vec<(Posting, Vec<Diagnostic>, Option<blake3::Hash>)> = normalised
+    // A posting checked by an earlier run with the same content keeps its verdict.
+    let checked: Vec<(Posting, Arc<Checked>)> = normalised
         .postings
         .into_par_iter()
         .map(|p| {
-            let doc = render::jsonld::document(&p, &Default::default());
-            let found = gate.check_posting(&doc);
-            let passed = (!found.iter().any(Diagnostic::is_error))
-                .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
-            (p, found, passed)
+            let found = cache.checks.get_or(cache::posting_key(&p), || {
+                let doc = render::jsonld::document(&p, &Default::default());
+                let found = gate.check_posting(&doc);
+                let passed = (!found.iter().any(Diagnostic::is_error))
+                    .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
+                Arc::new((found, passed))
+            });
+            (p, found)
         })
         .collect();
     let mut verified = std::collections::HashSet::new();
-    for (p, found, passed) in checked {
-        verified.extend(passed);
+    for (p, checked) in checked {
+        let (found, passed) = &*checked;
+        verified.extend(*passed);
         let bad = found.iter().any(Diagnostic::is_error);
         let origin = p.origin.clone().unwrap_or_default();
-        diagnostics.extend(found.into_iter().map(|d| {
+        diagnostics.extend(found.iter().cloned().map(|d| {
             let d = d.posting(&p.id);
             if d.file.is_none() { d.file(&origin) } else { d }
         }));
@@ -153,6 +182,7 @@ pub fn run(
         }
     }
 
+    lap("check postings");
     let mut changes = Changes::default();
     if let Some(state) = state {
         match state.observe(&cfg.id, &mut postings, now) {
@@ -170,6 +200,11 @@ pub fn run(
         feed: cfg,
         updated: render::feed_updated(&postings, DateTime::<Utc>::UNIX_EPOCH),
     };
+    // What every posting's renders depend on: its whole content (dates stamped included).
+    let keys: std::collections::HashMap<usize, cache::Key> = postings
+        .par_iter()
+        .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
+        .collect();
     let mut outputs = 0;
     let mut blocked = Vec::new();
     for out in cfg.outputs() {
@@ -194,41 +229,25 @@ pub fn run(
         };
         // Each unit is rendered, checked and handed on by one worker; only the units in
         // flight (one per core) are in memory, and only their findings are collected.
+        let units = Units {
+            gate,
+            cache,
+            sink,
+            verified: &verified,
+            keys: &keys,
+            ctx: &rctx,
+        };
         let checked: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
             render::plan_output(&out, &selected, &rctx)
                 .into_par_iter()
-                .map(|job| {
-                    let mut good = Vec::new();
-                    let mut diags = Vec::new();
-                    let mut bad = Vec::new();
-                    for file in job.render(&rctx) {
-                        let problems = if file.format == render::Format::JsonLd
-                            && verified.contains(&blake3::hash(&file.bytes))
-                        {
-                            Vec::new()
-                        } else {
-                            gate.check_file(&file)
-                        };
-                        let failed = problems.iter().any(Diagnostic::is_error);
-                        diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
-                        if failed {
-                            bad.push(file.path);
-                        } else {
-                            good.push(file);
-                        }
-                    }
-                    let n = good.len();
-                    if n > 0 {
-                        sink.put(good);
-                    }
-                    (diags, bad, n)
-                })
+                .map(|job| units.run(&job))
                 .collect();
         for (diags, bad, n) in checked {
             diagnostics.extend(diags);
             blocked.extend(bad);
             outputs += n;
         }
+        lap(out.name());
     }
     blocked.sort();
 
@@ -271,5 +290,317 @@ pub fn run(
         report,
         inputs,
         changes,
+    }
+}
+
+/// A posting's findings under Google's rules, and the hash of its JSON-LD when it passed.
+type Checked = (Vec<Diagnostic>, Option<cache::Key>);
+
+/// What rendering one unit needs: the gate, the cache, where good files go.
+struct Units<'a> {
+    gate: &'a Gate,
+    cache: &'a Cache,
+    sink: &'a dyn Sink,
+    /// Hashes of JSON-LD documents that passed as postings: the same bytes need no recheck.
+    verified: &'a std::collections::HashSet<blake3::Hash>,
+    /// Each posting's content hash, by address.
+    keys: &'a std::collections::HashMap<usize, cache::Key>,
+    ctx: &'a render::RenderContext<'a>,
+}
+
+impl Units<'_> {
+    fn key_of(&self, p: &Posting) -> cache::Key {
+        self.keys[&(p as *const Posting as usize)]
+    }
+
+    /// Renders, checks and hands on one unit: its findings, the paths it blocked and how
+    /// many files went to the sink.
+    fn run(&self, job: &render::Job<'_>) -> (Vec<Diagnostic>, Vec<String>, usize) {
+        let out = job.out;
+        match &job.what {
+            JobKind::Posting(p) => {
+                let key = cache::key(&[b"files", out.name().as_bytes(), self.key_of(p).as_bytes()]);
+                if let Some(files) = self.cache.files.get(&key) {
+                    let n = files.len();
+                    self.sink.put(files.to_vec());
+                    return (Vec::new(), Vec::new(), n);
+                }
+                let result = self.check_and_put(render::posting_files(p, out));
+                if result.0.is_empty() && result.1.is_empty() && self.cache.keeps_bytes() {
+                    self.cache
+                        .files
+                        .put(key, Arc::new(render::posting_files(p, out)));
+                }
+                result
+            }
+            JobKind::Feed(f) => {
+                let (file, diags) = self.feed_file(f, out);
+                let failed = diags.iter().any(Diagnostic::is_error);
+                let diags = diags.into_iter().map(|d| d.output(&file.path)).collect();
+                if failed {
+                    (diags, vec![file.path], 0)
+                } else {
+                    self.sink.put(vec![file]);
+                    (diags, Vec::new(), 1)
+                }
+            }
+            JobKind::Sitemap(_) => self.check_and_put(job.render(self.ctx)),
+        }
+    }
+
+    /// Checks whole files and hands the good ones to the sink.
+    fn check_and_put(&self, files: Vec<Rendered>) -> (Vec<Diagnostic>, Vec<String>, usize) {
+        let mut good = Vec::new();
+        let mut diags = Vec::new();
+        let mut bad = Vec::new();
+        for file in files {
+            let problems = if file.format == render::Format::JsonLd
+                && self.verified.contains(&blake3::hash(&file.bytes))
+            {
+                Vec::new()
+            } else {
+                self.gate.check_file(&file)
+            };
+            let failed = problems.iter().any(Diagnostic::is_error);
+            diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
+            if failed {
+                bad.push(file.path);
+            } else {
+                good.push(file);
+            }
+        }
+        let n = good.len();
+        if n > 0 {
+            self.sink.put(good);
+        }
+        (diags, bad, n)
+    }
+
+    /// A file of items, assembled from each posting's item. Items are checked on their own
+    /// inside the file's envelope, once per content (a cached verdict is reused); only when
+    /// something fails is the whole file checked, so the findings are exactly the gate's.
+    fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
+        let env = &f.envelope;
+        let file = |bytes| Rendered {
+            path: f.path.clone(),
+            output: out.name().to_string(),
+            kind: out.kind,
+            format: f.format,
+            bytes,
+        };
+        let passes = |bytes: Vec<u8>| {
+            !self
+                .gate
+                .check_file(&file(bytes))
+                .iter()
+                .any(Diagnostic::is_error)
+        };
+        let mut all_passed = passes(env.assemble::<&[u8]>([]));
+        let mut bytes = Vec::with_capacity(render::size_hint(&f.postings));
+        bytes.extend_from_slice(&env.head);
+        for (i, p) in f.postings.iter().enumerate() {
+            if i > 0 {
+                bytes.extend_from_slice(env.sep);
+            }
+            let key = cache::key(&[
+                b"item",
+                out.name().as_bytes(),
+                &[f.format as u8],
+                self.key_of(p).as_bytes(),
+            ]);
+            let (item, made) = match self.cache.items.get(&key) {
+                Some(item) => (item, None),
+                None => {
+                    let made = (f.item)(p, out, self.ctx);
+                    let (kept, made) = if self.cache.keeps_bytes() {
+                        (Some(made), None)
+                    } else {
+                        (None, Some(made))
+                    };
+                    let item = Arc::new(cache::Item {
+                        bytes: kept,
+                        passed: Default::default(),
+                    });
+                    self.cache.items.put(key, item.clone());
+                    (item, made)
+                }
+            };
+            // A lean cache keeps the verdict only: render again.
+            let made = match (&item.bytes, made) {
+                (None, None) => Some((f.item)(p, out, self.ctx)),
+                (_, made) => made,
+            };
+            let item_bytes = made
+                .as_deref()
+                .or(item.bytes.as_deref())
+                .expect("an item is either kept or just made");
+            if all_passed {
+                all_passed = *item.passed.get_or_init(|| passes(env.with_one(item_bytes)));
+            }
+            bytes.extend_from_slice(item_bytes);
+        }
+        bytes.extend_from_slice(&env.tail);
+        let file = file(bytes);
+        let diags = if all_passed {
+            Vec::new()
+        } else {
+            self.gate.check_file(&file)
+        };
+        (file, diags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OutputConfig;
+    use crate::model::test_posting;
+    use crate::render::{Format, RenderContext, test_feed};
+
+    /// How an item is spoiled: by the marker in its posting's title.
+    fn spoil(bytes: Vec<u8>, p: &Posting) -> Vec<u8> {
+        let s = String::from_utf8(bytes).unwrap();
+        let xml = !s.trim_start().starts_with('{');
+        let cut = |s: &str, from: &str, to: &str| match (s.find(from), s.find(to)) {
+            (Some(a), Some(b)) if b >= a => format!("{}{}", &s[..a], &s[b + to.len()..]),
+            _ => s.to_string(),
+        };
+        let out = match p.title.as_str() {
+            // Not well-formed.
+            "malformed" if xml => s.replacen('>', "", 2),
+            "malformed" => s.replacen(':', "", 1),
+            // Missing what each format requires most (title/id; the guid for RSS).
+            "missing" if xml => cut(&cut(&s, "<guid", "</guid>"), "<title>", "</title>"),
+            "missing" => cut(&s, "\"id\":", ",\n"),
+            // Something the schema does not know.
+            "unknown" if xml => s.replacen("<title>", "<bogus>1</bogus><title>", 1),
+            "unknown" => s.replacen('{', "{\"bogus\": {\"x\": 1},", 1),
+            _ => s,
+        };
+        out.into_bytes()
+    }
+
+    macro_rules! spoiled {
+        ($name:ident, $item:path) => {
+            fn $name(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+                spoil($item(p, out, ctx), p)
+            }
+        };
+    }
+    spoiled!(rss_item, render::rss::item);
+    spoiled!(atom_item, render::atom::item);
+    spoiled!(jsonfeed_item, render::jsonfeed::item);
+    spoiled!(board_item, render::board::item);
+    spoiled!(linkedin_item, render::linkedin::item);
+
+    #[test]
+    fn items_checked_one_by_one_give_the_whole_file_check_findings() {
+        let feed = test_feed();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: test_posting().updated,
+        };
+        let gate = Gate::new();
+        let cases: [(OutputKind, Format, render::ItemRenderer); 5] = [
+            (OutputKind::Rss, Format::Rss, rss_item),
+            (OutputKind::Atom, Format::Atom, atom_item),
+            (OutputKind::Jsonfeed, Format::JsonFeed, jsonfeed_item),
+            (OutputKind::Indeed, Format::Indeed, board_item),
+            (OutputKind::Linkedin, Format::Linkedin, linkedin_item),
+        ];
+        let mut failures_seen = 0;
+        for (kind, format, item) in cases {
+            let out = OutputConfig::of(kind);
+            for spoilt in ["none", "malformed", "missing", "unknown"] {
+                let postings: Vec<Posting> = ["a", "b", "c"]
+                    .iter()
+                    .map(|id| {
+                        let mut p = test_posting();
+                        p.id = format!("job-{id}");
+                        if *id == "b" {
+                            p.title = spoilt.to_string();
+                        }
+                        p
+                    })
+                    .collect();
+                let refs: Vec<&Posting> = postings.iter().collect();
+                let job = render::plan_output(&out, &refs, &ctx)
+                    .into_iter()
+                    .next()
+                    .expect("one file planned");
+                let JobKind::Feed(mut file) = job.what else {
+                    panic!("{kind:?} is a file of items")
+                };
+                file.item = item;
+                file.format = format;
+                let keys = postings
+                    .iter()
+                    .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
+                    .collect();
+                let verified = Default::default();
+                for mut cache in [Cache::lean(), Cache::new()] {
+                    cache.begin_run(cache::key(&[b"test"]));
+                    let units = Units {
+                        gate: &gate,
+                        cache: &cache,
+                        sink: &crate::publish::Discard,
+                        verified: &verified,
+                        keys: &keys,
+                        ctx: &ctx,
+                    };
+                    let (assembled, found) = units.feed_file(&file, &out);
+                    let whole = gate.check_file(&assembled);
+                    assert_eq!(found, whole, "{kind:?}, item spoilt by {spoilt}");
+                    if spoilt == "none" {
+                        assert!(whole.is_empty(), "{kind:?}: {whole:?}");
+                    }
+                    failures_seen += usize::from(!whole.is_empty());
+                }
+            }
+        }
+        // The spoilers do break things, so the comparison above is not vacuous.
+        assert!(failures_seen >= 20, "{failures_seen}");
+    }
+
+    #[test]
+    fn a_broken_envelope_is_found_even_when_every_item_passed_before() {
+        let feed = test_feed();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: test_posting().updated,
+        };
+        let gate = Gate::new();
+        let out = OutputConfig::of(OutputKind::Rss);
+        let p = test_posting();
+        let keys = [(&p as *const Posting as usize, cache::posting_key(&p))].into();
+        let verified = Default::default();
+        let mut cache = Cache::new();
+        cache.begin_run(cache::key(&[b"test"]));
+        let plan = |spoil: bool| {
+            let job = render::plan_output(&out, &[&p], &ctx).remove(0);
+            let JobKind::Feed(mut file) = job.what else {
+                panic!("RSS is a file of items")
+            };
+            if spoil {
+                let head = String::from_utf8(file.envelope.head.clone()).unwrap();
+                file.envelope.head = head
+                    .replacen("<title>", "<name>", 1)
+                    .replacen("</title>", "</name>", 1)
+                    .into_bytes();
+            }
+            file
+        };
+        let units = Units {
+            gate: &gate,
+            cache: &cache,
+            sink: &crate::publish::Discard,
+            verified: &verified,
+            keys: &keys,
+            ctx: &ctx,
+        };
+        assert!(units.feed_file(&plan(false), &out).1.is_empty());
+        let (file, found) = units.feed_file(&plan(true), &out);
+        assert!(!found.is_empty());
+        assert_eq!(found, gate.check_file(&file));
     }
 }

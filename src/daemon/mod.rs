@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::cache::Cache;
 use crate::config::{self, LoadedFeed};
 use crate::metrics::Metrics;
 use crate::pipeline::{self, Report, RunOptions};
@@ -79,6 +80,8 @@ pub struct Shared {
     pub http: reqwest::Client,
     triggers: RwLock<BTreeMap<String, mpsc::Sender<()>>>,
     failures: RwLock<BTreeMap<String, Arc<AtomicU32>>>,
+    /// Each feed's work kept between its runs (runs of one feed never overlap).
+    caches: RwLock<BTreeMap<String, Arc<Mutex<Cache>>>>,
 }
 
 impl Shared {
@@ -114,6 +117,12 @@ impl Shared {
         let mut map = self.failures.write().unwrap_or_else(|e| e.into_inner());
         map.entry(feed.to_string()).or_default().clone()
     }
+
+    /// The work kept between runs of `feed`.
+    pub fn cache(&self, feed: &str) -> Arc<Mutex<Cache>> {
+        let mut map = self.caches.write().unwrap_or_else(|e| e.into_inner());
+        map.entry(feed.to_string()).or_default().clone()
+    }
 }
 
 /// Runs one feed now (blocking): pipeline, publish, snapshot swap, status and metrics.
@@ -128,14 +137,17 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         _ => None,
     };
     let for_s3 = publish::Collect::new();
+    let cache = shared.cache(&id);
     let run_with = |sink: &dyn publish::Sink| {
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
         pipeline::run(
             feed,
             &shared.gate,
             &shared.settings.run,
             now,
             Some(&mut state),
+            &mut cache,
             sink,
         )
     };
@@ -147,6 +159,7 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
                 run_with(&stage)
             };
             let published = stage.commit(&run);
+            tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Committed.");
             (run, published)
         }
         Err(e) => (run_with(&for_s3), Err(e)),
@@ -228,6 +241,7 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         *snap = next.clone();
         next
     };
+    tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Swapped.");
     // New content is served from here on; its compressed forms follow (large feeds take
     // a while to compress, and a reader asking meanwhile gets identity).
     let done = next.compress_pending();
@@ -451,6 +465,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         http: crate::notify::client(),
         triggers: RwLock::new(BTreeMap::new()),
         failures: RwLock::new(BTreeMap::new()),
+        caches: RwLock::new(BTreeMap::new()),
         settings,
     });
     let tasks = Arc::new(Mutex::new(Some(start_feeds(&shared, feeds))));

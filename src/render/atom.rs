@@ -3,7 +3,7 @@
 
 use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc3339};
-use super::{FeedMeta, RenderContext, home_url, tags, tracking};
+use super::{Envelope, FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
 use crate::model::Posting;
 
@@ -22,10 +22,15 @@ pub fn render(
     out: &OutputConfig,
     ctx: &RenderContext<'_>,
 ) -> Vec<u8> {
+    envelope(meta, out, ctx).assemble(postings.iter().map(|p| item(p, out, ctx)))
+}
+
+/// The Atom document around its entries: `<feed>` and the feed's own elements.
+pub fn envelope(meta: &FeedMeta, _out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     let feed = ctx.feed;
     let lang = meta.language.as_deref().unwrap_or(&feed.language);
     let home = home_url(ctx);
-    let mut x = Xml::with_capacity(super::size_hint(postings));
+    let mut x = Xml::new();
     x.open("feed", &[("xmlns", ATOM_NS), ("xml:lang", lang)]);
     // The self URL is the feed's permanent id: it is what subscribers already know it by.
     x.text("id", &meta.self_url);
@@ -55,32 +60,37 @@ pub fn render(
         "link",
         &[("rel", "alternate"), ("type", "text/html"), ("href", &home)],
     );
-    for p in postings {
-        x.open("entry", &[("xml:lang", &p.language)]);
-        x.text("id", &entry_id(&feed.id, &p.id));
-        x.text("title", &p.title);
-        x.text("updated", &rfc3339(&p.updated));
-        x.text("published", &rfc3339(&p.date_posted));
-        let link = tracking::apply(&p.url, &out.tracking);
-        x.empty(
-            "link",
-            &[("rel", "alternate"), ("type", "text/html"), ("href", &link)],
-        );
-        if let Some(s) = &p.summary {
-            x.text("summary", s);
-        }
-        x.cdata_attrs(
-            "content",
-            &[("type", "html")],
-            &decode_html_entities_keep_markup(&p.description_html),
-        );
-        for t in tags(p) {
-            x.empty("category", &[("term", &t)]);
-        }
-        x.close("entry");
-    }
+    let at = x.len();
     x.close("feed");
-    x.finish()
+    x.into_envelope(at)
+}
+
+/// One posting's `<entry>`, as it stands inside the feed.
+pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    let mut x = Xml::fragment(1);
+    x.open("entry", &[("xml:lang", &p.language)]);
+    x.text("id", &entry_id(&ctx.feed.id, &p.id));
+    x.text("title", &p.title);
+    x.text("updated", &rfc3339(&p.updated));
+    x.text("published", &rfc3339(&p.date_posted));
+    let link = tracking::apply(&p.url, &out.tracking);
+    x.empty(
+        "link",
+        &[("rel", "alternate"), ("type", "text/html"), ("href", &link)],
+    );
+    if let Some(s) = &p.summary {
+        x.text("summary", s);
+    }
+    x.cdata_attrs(
+        "content",
+        &[("type", "html")],
+        &decode_html_entities_keep_markup(&p.description_html),
+    );
+    for t in tags(p) {
+        x.empty("category", &[("term", &t)]);
+    }
+    x.close("entry");
+    x.into_fragment()
 }
 
 #[cfg(test)]

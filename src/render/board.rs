@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text::decode_entities;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{RenderContext, home_url, tracking};
+use super::{Envelope, RenderContext, home_url, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Arrangement, EmploymentType, Location, Posting, Salary};
 
@@ -345,15 +345,15 @@ pub fn expiration(t: &DateTime<Utc>, f: DateFormat) -> String {
 
 /// Renders the Indeed (or board-dialect) XML over `postings`.
 pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    envelope(out, ctx).assemble(postings.iter().map(|p| item(p, out, ctx)))
+}
+
+/// The board document around its jobs: the root and the publisher's elements.
+pub fn envelope(out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     let prof = out.profile.clone().unwrap_or_default().resolve();
     let cd = prof.cdata;
     let org = &ctx.feed.organization;
-    let mut params = prof.tracking.clone();
-    params.extend(out.tracking.clone());
-    // Indeed rejects every entity, `&nbsp;` included: decode to characters, then CDATA.
-    let plain = |s: &str| decode_entities(s);
-
-    let mut x = Xml::with_capacity(super::size_hint(postings));
+    let mut x = Xml::new();
     x.open(&prof.root, &[]);
     x.content(
         prof.name("publisher"),
@@ -366,90 +366,102 @@ pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>
         &date(&ctx.updated, prof.date_format),
         cd,
     );
-    for p in postings {
-        let url = tracking::apply(&p.url, &params);
-        let description = plain(&p.description_html);
-        for inst in instances(p) {
-            let attrs: Vec<(&str, &str)> = prof
-                .id_attribute
-                .as_deref()
-                .map(|a| (a, inst.reference.as_str()))
-                .into_iter()
-                .collect();
-            x.open(&prof.job, &attrs);
-            let mut el = |name: &str, value: &str| x.content(prof.name(name), value, cd);
-            el("title", &plain(&p.title));
-            el("date", &date(&p.date_posted, prof.date_format));
-            el("referencenumber", &inst.reference);
-            el("requisitionid", &p.id);
-            el("url", &url);
-            el("company", &plain(&p.hiring_organization.name));
-            el("sourcename", &plain(&org.name));
-            let (city, state, country) = match inst.location {
-                Some(l) => (
-                    l.locality.as_deref().unwrap_or(""),
-                    l.region.as_deref().unwrap_or(""),
-                    l.country.as_str(),
-                ),
-                // No office: Indeed still wants a country, the first one applicants may live in.
-                None => (
-                    "",
-                    "",
-                    p.workplace
-                        .applicant_countries
-                        .first()
-                        .map(String::as_str)
-                        .unwrap_or(""),
-                ),
-            };
-            el("city", &plain(city));
-            el("state", &plain(state));
-            el("country", country);
-            if let Some(l) = inst.location {
-                if let Some(v) = &l.postal_code {
-                    el("postalcode", &plain(v));
-                }
-                if let Some(v) = &l.street {
-                    el("streetaddress", &plain(v));
-                }
-            }
-            // Empty when unset, on purpose: the gate rejects the file and names the config key.
-            el("email", org.email.as_deref().unwrap_or(""));
-            el("description", &description);
-            if let Some(s) = p.salary.as_ref().and_then(salary_text) {
-                el("salary", &s);
-            }
-            if let Some(j) = jobtype(&p.employment_types) {
-                el("jobtype", &j);
-            }
-            let cats: Vec<String> = p
-                .team
-                .iter()
-                .chain(&p.categories)
-                .map(|c| plain(c))
-                .collect();
-            if !cats.is_empty() {
-                let mut uniq: Vec<String> = Vec::new();
-                for c in cats {
-                    if !uniq.contains(&c) {
-                        uniq.push(c);
-                    }
-                }
-                el("category", &uniq.join(", "));
-            }
-            if let Some(v) = &p.valid_through {
-                el("expirationdate", &expiration(v, prof.date_format));
-            }
-            match p.workplace.arrangement {
-                Arrangement::Remote => el("remotetype", "Fully remote"),
-                Arrangement::Hybrid => el("remotetype", "Hybrid remote"),
-                Arrangement::OnSite => {}
-            }
-            x.close(&prof.job);
-        }
-    }
+    let at = x.len();
     x.close(&prof.root);
-    x.finish()
+    x.into_envelope(at)
+}
+
+/// One posting's jobs (one per office), as they stand under the root.
+pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    let prof = out.profile.clone().unwrap_or_default().resolve();
+    let cd = prof.cdata;
+    let org = &ctx.feed.organization;
+    let mut params = prof.tracking.clone();
+    params.extend(out.tracking.clone());
+    // Indeed rejects every entity, `&nbsp;` included: decode to characters, then CDATA.
+    let plain = |s: &str| decode_entities(s);
+    let mut x = Xml::fragment(1);
+    let url = tracking::apply(&p.url, &params);
+    let description = plain(&p.description_html);
+    for inst in instances(p) {
+        let attrs: Vec<(&str, &str)> = prof
+            .id_attribute
+            .as_deref()
+            .map(|a| (a, inst.reference.as_str()))
+            .into_iter()
+            .collect();
+        x.open(&prof.job, &attrs);
+        let mut el = |name: &str, value: &str| x.content(prof.name(name), value, cd);
+        el("title", &plain(&p.title));
+        el("date", &date(&p.date_posted, prof.date_format));
+        el("referencenumber", &inst.reference);
+        el("requisitionid", &p.id);
+        el("url", &url);
+        el("company", &plain(&p.hiring_organization.name));
+        el("sourcename", &plain(&org.name));
+        let (city, state, country) = match inst.location {
+            Some(l) => (
+                l.locality.as_deref().unwrap_or(""),
+                l.region.as_deref().unwrap_or(""),
+                l.country.as_str(),
+            ),
+            // No office: Indeed still wants a country, the first one applicants may live in.
+            None => (
+                "",
+                "",
+                p.workplace
+                    .applicant_countries
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            ),
+        };
+        el("city", &plain(city));
+        el("state", &plain(state));
+        el("country", country);
+        if let Some(l) = inst.location {
+            if let Some(v) = &l.postal_code {
+                el("postalcode", &plain(v));
+            }
+            if let Some(v) = &l.street {
+                el("streetaddress", &plain(v));
+            }
+        }
+        // Empty when unset, on purpose: the gate rejects the file and names the config key.
+        el("email", org.email.as_deref().unwrap_or(""));
+        el("description", &description);
+        if let Some(s) = p.salary.as_ref().and_then(salary_text) {
+            el("salary", &s);
+        }
+        if let Some(j) = jobtype(&p.employment_types) {
+            el("jobtype", &j);
+        }
+        let cats: Vec<String> = p
+            .team
+            .iter()
+            .chain(&p.categories)
+            .map(|c| plain(c))
+            .collect();
+        if !cats.is_empty() {
+            let mut uniq: Vec<String> = Vec::new();
+            for c in cats {
+                if !uniq.contains(&c) {
+                    uniq.push(c);
+                }
+            }
+            el("category", &uniq.join(", "));
+        }
+        if let Some(v) = &p.valid_through {
+            el("expirationdate", &expiration(v, prof.date_format));
+        }
+        match p.workplace.arrangement {
+            Arrangement::Remote => el("remotetype", "Fully remote"),
+            Arrangement::Hybrid => el("remotetype", "Hybrid remote"),
+            Arrangement::OnSite => {}
+        }
+        x.close(&prof.job);
+    }
+    x.into_fragment()
 }
 
 #[cfg(test)]

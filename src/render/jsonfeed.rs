@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::xml::rfc3339;
-use super::{FeedMeta, RenderContext, home_url, tags, tracking};
+use super::{Envelope, FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
 use crate::model::Posting;
 
@@ -23,7 +23,8 @@ struct Feed<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<Hub<'a>>,
-    items: Vec<Item<'a>>,
+    /// Always written empty: the items are spliced in (see [`item`]).
+    items: [(); 0],
 }
 
 /// A WebSub hub subscribers can use (JSON Feed 1.1 `hubs`).
@@ -63,6 +64,11 @@ pub fn render(
     out: &OutputConfig,
     ctx: &RenderContext<'_>,
 ) -> Vec<u8> {
+    envelope(meta, out, ctx).assemble(postings.iter().map(|p| item(p, out, ctx)))
+}
+
+/// The feed object around its `items` array (the last member).
+pub fn envelope(meta: &FeedMeta, _out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     let org = &ctx.feed.organization;
     let feed = Feed {
         version: VERSION,
@@ -85,26 +91,27 @@ pub fn render(
                 url: &w.hub,
             })
             .collect(),
-        items: postings
-            .iter()
-            .map(|p| Item {
-                // The posting id never changes (formats.md §9.7), the URL might.
-                id: &p.id,
-                url: tracking::apply(&p.url, &out.tracking),
-                title: &p.title,
-                content_html: &p.description_html,
-                summary: p.summary.as_deref(),
-                date_published: rfc3339(&p.date_posted),
-                date_modified: rfc3339(&p.updated),
-                tags: tags(p),
-                language: &p.language,
-            })
-            .collect(),
+        items: [],
     };
-    let mut bytes = Vec::with_capacity(super::size_hint(postings));
-    serde_json::to_writer_pretty(&mut bytes, &feed).expect("feed structs serialise");
-    bytes.push(b'\n');
-    bytes
+    let doc = serde_json::to_vec_pretty(&feed).expect("feed structs serialise");
+    Envelope::json_array(doc, 1)
+}
+
+/// One posting's item, as it stands in the `items` array.
+pub fn item(p: &Posting, out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8> {
+    let item = Item {
+        // The posting id never changes (formats.md §9.7), the URL might.
+        id: &p.id,
+        url: tracking::apply(&p.url, &out.tracking),
+        title: &p.title,
+        content_html: &p.description_html,
+        summary: p.summary.as_deref(),
+        date_published: rfc3339(&p.date_posted),
+        date_modified: rfc3339(&p.updated),
+        tags: tags(p),
+        language: &p.language,
+    };
+    super::json_element(&item, 2)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{RenderContext, home_url, tracking};
+use super::{Envelope, RenderContext, home_url, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Apply, Arrangement, EmploymentType, Posting};
 
@@ -54,82 +54,91 @@ pub fn eligible(p: &Posting) -> Result<(), String> {
 
 /// Renders the LinkedIn XML over `postings`.
 pub fn render(postings: &[&Posting], out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    envelope(postings.len(), out, ctx).assemble(postings.iter().map(|p| item(p, out, ctx)))
+}
+
+/// The LinkedIn document around its `count` jobs: the root and the publisher's elements.
+pub fn envelope(count: usize, _out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     let org = &ctx.feed.organization;
-    let mut x = Xml::with_capacity(super::size_hint(postings));
+    let mut x = Xml::new();
     x.open("source", &[]);
     x.cdata("lastBuildDate", &rfc822(&ctx.updated));
     x.cdata("publisherUrl", &home_url(ctx));
     x.cdata("publisher", &org.name);
-    x.text("expectedJobCount", &postings.len().to_string());
-    for p in postings {
-        x.open("job", &[]);
-        x.cdata("partnerJobId", &partner_job_id(&p.id));
-        x.cdata("company", &p.hiring_organization.name);
-        x.cdata("title", &p.title);
-        x.cdata(
-            "description",
-            &decode_html_entities_keep_markup(&p.description_html),
-        );
-        let page = tracking::apply(&p.url, &out.tracking);
-        // LinkedIn wants an https apply link; e-mail applications go through the job page.
-        let apply = match &p.apply {
-            Apply::Url { url } if url.starts_with("https://") => {
-                tracking::apply(url, &out.tracking)
-            }
-            _ => page,
-        };
-        x.cdata("applyUrl", &apply);
-        // Empty when unset, on purpose: the gate rejects the file and names the config key.
-        x.cdata(
-            "companyId",
-            org.linkedin_company_id.as_deref().unwrap_or(""),
-        );
-        let office = p.locations.first();
-        let country = office
-            .map(|l| l.country.as_str())
-            .or_else(|| p.workplace.applicant_countries.first().map(String::as_str));
-        let label = match office {
-            Some(l) => l.label(),
-            None => country.unwrap_or("").to_string(),
-        };
-        x.cdata("location", &label);
-        if let Some(l) = office {
-            if let Some(v) = &l.locality {
-                x.cdata("city", v);
-            }
-            if let Some(v) = &l.region {
-                x.cdata("state", v);
-            }
-        }
-        if let Some(c) = country {
-            x.cdata("country", c);
-        }
-        if let Some(v) = office.and_then(|l| l.postal_code.as_ref()) {
-            x.cdata("postalCode", v);
-        }
-        let workplace = match p.workplace.arrangement {
-            Arrangement::OnSite => "On-site",
-            Arrangement::Hybrid => "Hybrid",
-            Arrangement::Remote => "Remote",
-        };
-        x.cdata("workplaceTypes", workplace);
-        if let Some(t) = jobtype(&p.employment_types) {
-            x.cdata("jobtype", t);
-        }
-        let poster = org
-            .poster_email
-            .as_deref()
-            .or(org.email.as_deref())
-            .unwrap_or("");
-        x.cdata("posterEmail", poster);
-        x.cdata("listDate", &rfc3339(&p.date_posted));
-        if let Some(v) = &p.valid_through {
-            x.cdata("expirationDate", &rfc3339(v));
-        }
-        x.close("job");
-    }
+    x.text("expectedJobCount", &count.to_string());
+    let at = x.len();
     x.close("source");
-    x.finish()
+    x.into_envelope(at)
+}
+
+/// One posting's `<job>`, as it stands under the root.
+pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8> {
+    let org = &ctx.feed.organization;
+    let mut x = Xml::fragment(1);
+    x.open("job", &[]);
+    x.cdata("partnerJobId", &partner_job_id(&p.id));
+    x.cdata("company", &p.hiring_organization.name);
+    x.cdata("title", &p.title);
+    x.cdata(
+        "description",
+        &decode_html_entities_keep_markup(&p.description_html),
+    );
+    let page = tracking::apply(&p.url, &out.tracking);
+    // LinkedIn wants an https apply link; e-mail applications go through the job page.
+    let apply = match &p.apply {
+        Apply::Url { url } if url.starts_with("https://") => tracking::apply(url, &out.tracking),
+        _ => page,
+    };
+    x.cdata("applyUrl", &apply);
+    // Empty when unset, on purpose: the gate rejects the file and names the config key.
+    x.cdata(
+        "companyId",
+        org.linkedin_company_id.as_deref().unwrap_or(""),
+    );
+    let office = p.locations.first();
+    let country = office
+        .map(|l| l.country.as_str())
+        .or_else(|| p.workplace.applicant_countries.first().map(String::as_str));
+    let label = match office {
+        Some(l) => l.label(),
+        None => country.unwrap_or("").to_string(),
+    };
+    x.cdata("location", &label);
+    if let Some(l) = office {
+        if let Some(v) = &l.locality {
+            x.cdata("city", v);
+        }
+        if let Some(v) = &l.region {
+            x.cdata("state", v);
+        }
+    }
+    if let Some(c) = country {
+        x.cdata("country", c);
+    }
+    if let Some(v) = office.and_then(|l| l.postal_code.as_ref()) {
+        x.cdata("postalCode", v);
+    }
+    let workplace = match p.workplace.arrangement {
+        Arrangement::OnSite => "On-site",
+        Arrangement::Hybrid => "Hybrid",
+        Arrangement::Remote => "Remote",
+    };
+    x.cdata("workplaceTypes", workplace);
+    if let Some(t) = jobtype(&p.employment_types) {
+        x.cdata("jobtype", t);
+    }
+    let poster = org
+        .poster_email
+        .as_deref()
+        .or(org.email.as_deref())
+        .unwrap_or("");
+    x.cdata("posterEmail", poster);
+    x.cdata("listDate", &rfc3339(&p.date_posted));
+    if let Some(v) = &p.valid_through {
+        x.cdata("expirationDate", &rfc3339(v));
+    }
+    x.close("job");
+    x.into_fragment()
 }
 
 #[cfg(test)]

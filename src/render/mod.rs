@@ -88,8 +88,75 @@ pub fn feed_updated(postings: &[Posting], fallback: DateTime<Utc>) -> DateTime<U
     postings.iter().map(|p| p.updated).max().unwrap_or(fallback)
 }
 
-/// The signature shared by the RSS, Atom and JSON Feed renderers.
-type FeedRenderer = fn(&[&Posting], &FeedMeta, &OutputConfig, &RenderContext<'_>) -> Vec<u8>;
+/// Renders one posting's item of a feed format, as it stands inside its feed file.
+pub type ItemRenderer = fn(&Posting, &OutputConfig, &RenderContext<'_>) -> Vec<u8>;
+
+/// A feed file around its items: the bytes before the first item, between two items and
+/// after the last. The file is `head item sep item … tail`; items are rendered on their
+/// own (see [`ItemRenderer`]), so a run can check each once and reuse unchanged ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub head: Vec<u8>,
+    pub sep: &'static [u8],
+    pub tail: Vec<u8>,
+}
+
+impl Envelope {
+    /// The whole file over `items`.
+    pub fn assemble<T: AsRef<[u8]>>(&self, items: impl IntoIterator<Item = T>) -> Vec<u8> {
+        let mut out = self.head.clone();
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(self.sep);
+            }
+            out.extend_from_slice(item.as_ref());
+        }
+        out.extend_from_slice(&self.tail);
+        out
+    }
+
+    /// The file with `item` as its only item (how an item is checked in its context).
+    pub fn with_one(&self, item: &[u8]) -> Vec<u8> {
+        self.assemble([item])
+    }
+
+    /// The envelope of a pretty-printed JSON document whose last `[]` is the items array,
+    /// its `]` indented `depth` levels (see [`json_element`]).
+    pub(crate) fn json_array(doc: Vec<u8>, depth: usize) -> Envelope {
+        let at = doc
+            .windows(2)
+            .rposition(|w| w == b"[]")
+            .expect("the document has an empty items array");
+        let mut head = doc;
+        let rest = head.split_off(at + 1);
+        let mut tail = Vec::with_capacity(rest.len() + 2 * depth + 2);
+        tail.push(b'\n');
+        tail.resize(1 + 2 * depth, b' ');
+        tail.extend_from_slice(&rest);
+        tail.push(b'\n');
+        Envelope {
+            head,
+            sep: b",",
+            tail,
+        }
+    }
+}
+
+/// One element of a pretty-printed JSON array at `depth`: a newline, then `value` indented
+/// as `serde_json::to_writer_pretty` indents it there.
+pub(crate) fn json_element<T: serde::Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
+    let flat = serde_json::to_vec_pretty(value).expect("rendered JSON serialises");
+    let pad = 2 * depth;
+    let lines = flat.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut out = Vec::with_capacity(flat.len() + lines * (pad + 1));
+    // A newline byte only ever separates tokens: inside strings it is escaped.
+    for line in flat.split(|&b| b == b'\n') {
+        out.push(b'\n');
+        out.resize(out.len() + pad, b' ');
+        out.extend_from_slice(line);
+    }
+    out
+}
 
 /// Room to reserve for a feed file over `postings`: their texts plus markup, generously.
 /// Reserving once avoids growing a large buffer by copying (two copies resident at once);
@@ -124,23 +191,27 @@ pub fn render_output(
 /// first, so the pipeline can render, check and publish units one at a time in parallel
 /// without holding every rendered file of a run at once.
 pub struct Job<'a> {
-    out: &'a OutputConfig,
-    what: JobKind<'a>,
+    pub out: &'a OutputConfig,
+    pub what: JobKind<'a>,
 }
 
-enum JobKind<'a> {
+pub enum JobKind<'a> {
     /// `jobs/<id>.jsonld` and `jobs/<id>.html`.
     Posting(&'a Posting),
-    /// An RSS, Atom or JSON Feed file (combined or one language).
-    Feed {
-        path: String,
-        format: Format,
-        render: FeedRenderer,
-        meta: FeedMeta,
-        postings: Vec<&'a Posting>,
-    },
-    /// A board feed, sitemap or `postings.json` over every selected posting.
-    Whole(Vec<&'a Posting>),
+    /// A file of items: RSS, Atom, JSON Feed (combined or one language), a board feed,
+    /// LinkedIn or `postings.json`.
+    Feed(FeedFile<'a>),
+    /// The sitemap (its size rule spans all URLs, so it is rendered and checked whole).
+    Sitemap(Vec<&'a Posting>),
+}
+
+/// A planned file of items: its envelope and how to render each posting's item.
+pub struct FeedFile<'a> {
+    pub path: String,
+    pub format: Format,
+    pub envelope: Envelope,
+    pub item: ItemRenderer,
+    pub postings: Vec<&'a Posting>,
 }
 
 /// Plans one configured output over `postings` (already valid and in canonical order).
@@ -155,61 +226,102 @@ pub fn plan_output<'a>(
         .filter(|p| out.filter.matches(p))
         .collect();
     let job = |what| Job { out, what };
+    let feed = |path: String, format, envelope, item, postings| {
+        job(JobKind::Feed(FeedFile {
+            path,
+            format,
+            envelope,
+            item,
+            postings,
+        }))
+    };
     match out.kind {
         OutputKind::Jsonld => selected
             .into_iter()
             .map(|p| job(JobKind::Posting(p)))
             .collect(),
         OutputKind::Rss | OutputKind::Atom | OutputKind::Jsonfeed => {
-            let (format, render): (Format, FeedRenderer) = match out.kind {
-                OutputKind::Rss => (Format::Rss, rss::render),
-                OutputKind::Atom => (Format::Atom, atom::render),
-                _ => (Format::JsonFeed, jsonfeed::render),
+            type EnvelopeOf = fn(&FeedMeta, &OutputConfig, &RenderContext<'_>) -> Envelope;
+            let (format, envelope, item): (Format, EnvelopeOf, ItemRenderer) = match out.kind {
+                OutputKind::Rss => (Format::Rss, rss::envelope, rss::item),
+                OutputKind::Atom => (Format::Atom, atom::envelope, atom::item),
+                _ => (Format::JsonFeed, jsonfeed::envelope, jsonfeed::item),
             };
             let path = out.path().to_string();
             let mut jobs = Vec::new();
-            if out.per_language {
+            // The combined file first: it is the largest, so it starts before the others.
+            let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
+            let langs: Vec<&str> = if out.per_language {
                 let mut langs: Vec<&str> = selected.iter().map(|p| p.language.as_str()).collect();
                 langs.sort_unstable();
                 langs.dedup();
-                for lang in langs {
-                    let subset: Vec<&Posting> = selected
-                        .iter()
-                        .copied()
-                        .filter(|p| p.language == lang)
-                        .collect();
-                    let lang_path = format!("{lang}/{path}");
-                    // Each file's date is the newest change among its own postings, so that a
-                    // change in one language leaves the other language feeds byte-identical.
-                    let meta =
-                        FeedMeta::language(ctx, &lang_path, lang, newest(&subset, ctx.updated));
-                    jobs.push(job(JobKind::Feed {
-                        path: lang_path,
-                        format,
-                        render,
-                        meta,
-                        postings: subset,
-                    }));
-                }
+                langs
+            } else {
+                Vec::new()
+            };
+            let mut per_language = Vec::new();
+            for lang in langs {
+                let subset: Vec<&Posting> = selected
+                    .iter()
+                    .copied()
+                    .filter(|p| p.language == lang)
+                    .collect();
+                let lang_path = format!("{lang}/{path}");
+                // Each file's date is the newest change among its own postings, so that a
+                // change in one language leaves the other language feeds byte-identical.
+                let meta = FeedMeta::language(ctx, &lang_path, lang, newest(&subset, ctx.updated));
+                let env = envelope(&meta, out, ctx);
+                per_language.push(feed(lang_path, format, env, item, subset));
             }
-            let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
-            // The combined file first: it is the largest, so it starts before the others.
-            jobs.insert(
-                0,
-                job(JobKind::Feed {
-                    path,
-                    format,
-                    render,
-                    meta,
-                    postings: selected,
-                }),
-            );
+            jobs.push(feed(
+                path,
+                format,
+                envelope(&meta, out, ctx),
+                item,
+                selected,
+            ));
+            jobs.extend(per_language);
             jobs
         }
-        OutputKind::Indeed | OutputKind::Linkedin | OutputKind::Sitemap | OutputKind::Postings => {
-            vec![job(JobKind::Whole(selected))]
+        OutputKind::Indeed => {
+            // The standard Indeed dialect is validated as Indeed; any other profile is a
+            // board dialect with its own element names, which the gate checks only for
+            // well-formedness.
+            let format = if board::is_standard(out.profile.as_ref()) {
+                Format::Indeed
+            } else {
+                Format::Board
+            };
+            let env = board::envelope(out, ctx);
+            vec![feed(out.path().into(), format, env, board::item, selected)]
         }
+        OutputKind::Linkedin => {
+            let env = linkedin::envelope(selected.len(), out, ctx);
+            vec![feed(
+                out.path().into(),
+                Format::Linkedin,
+                env,
+                linkedin::item,
+                selected,
+            )]
+        }
+        OutputKind::Postings => {
+            let env = Envelope::json_array(b"[]".to_vec(), 0);
+            vec![feed(
+                out.path().into(),
+                Format::Postings,
+                env,
+                posting_item,
+                selected,
+            )]
+        }
+        OutputKind::Sitemap => vec![job(JobKind::Sitemap(selected))],
     }
+}
+
+/// One posting as an element of `postings.json` (the canonical form, for integrators).
+fn posting_item(p: &Posting, _out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8> {
+    json_element(p, 1)
 }
 
 impl Job<'_> {
@@ -224,62 +336,45 @@ impl Job<'_> {
             bytes,
         };
         match &self.what {
-            JobKind::Posting(p) => {
-                let dir = out.path().trim_end_matches('/');
-                let doc = jsonld::document(p, &out.tracking);
-                vec![
-                    file(
-                        format!("{dir}/{}.jsonld", p.id),
-                        Format::JsonLd,
-                        jsonld::to_bytes(&doc),
-                    ),
-                    file(
-                        format!("{dir}/{}.html", p.id),
-                        Format::JsonLdSnippet,
-                        jsonld::snippet(&doc, &p.alternates),
-                    ),
-                ]
-            }
-            JobKind::Feed {
-                path,
-                format,
-                render,
-                meta,
-                postings,
-            } => vec![file(
-                path.clone(),
-                *format,
-                render(postings, meta, out, ctx),
+            JobKind::Posting(p) => posting_files(p, out),
+            JobKind::Feed(f) => vec![file(
+                f.path.clone(),
+                f.format,
+                f.envelope
+                    .assemble(f.postings.iter().map(|p| (f.item)(p, out, ctx))),
             )],
-            JobKind::Whole(selected) => {
-                let (format, bytes) = match out.kind {
-                    OutputKind::Indeed => {
-                        // The standard Indeed dialect is validated as Indeed; any other profile
-                        // is a board dialect with its own element names, which the gate checks
-                        // only for well-formedness.
-                        let format = if board::is_standard(out.profile.as_ref()) {
-                            Format::Indeed
-                        } else {
-                            Format::Board
-                        };
-                        (format, board::render(selected, out, ctx))
-                    }
-                    OutputKind::Linkedin => {
-                        (Format::Linkedin, linkedin::render(selected, out, ctx))
-                    }
-                    OutputKind::Sitemap => (Format::Sitemap, sitemap::render(selected)),
-                    _ => {
-                        let mut bytes = Vec::with_capacity(size_hint(selected));
-                        serde_json::to_writer_pretty(&mut bytes, selected)
-                            .expect("postings serialise");
-                        bytes.push(b'\n');
-                        (Format::Postings, bytes)
-                    }
-                };
-                vec![file(out.path().into(), format, bytes)]
-            }
+            JobKind::Sitemap(selected) => vec![file(
+                out.path().into(),
+                Format::Sitemap,
+                sitemap::render(selected),
+            )],
         }
     }
+}
+
+/// `jobs/<id>.jsonld` and `jobs/<id>.html` of one posting.
+pub fn posting_files(p: &Posting, out: &OutputConfig) -> Vec<Rendered> {
+    let dir = out.path().trim_end_matches('/');
+    let doc = jsonld::document(p, &out.tracking);
+    let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
+        path,
+        output: out.name().to_string(),
+        kind: out.kind,
+        format,
+        bytes,
+    };
+    vec![
+        file(
+            format!("{dir}/{}.jsonld", p.id),
+            Format::JsonLd,
+            jsonld::to_bytes(&doc),
+        ),
+        file(
+            format!("{dir}/{}.html", p.id),
+            Format::JsonLdSnippet,
+            jsonld::snippet(&doc, &p.alternates),
+        ),
+    ]
 }
 
 /// The organisation's home page, or the feed's own URL when none is configured.

@@ -3,7 +3,7 @@
 
 use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822};
-use super::{FeedMeta, RenderContext, home_url, tags, tracking};
+use super::{Envelope, FeedMeta, RenderContext, home_url, tags, tracking};
 use crate::config::OutputConfig;
 use crate::model::Posting;
 
@@ -16,8 +16,13 @@ pub fn render(
     out: &OutputConfig,
     ctx: &RenderContext<'_>,
 ) -> Vec<u8> {
+    envelope(meta, out, ctx).assemble(postings.iter().map(|p| item(p, out, ctx)))
+}
+
+/// The RSS document around its items: `<rss>` and the channel's own elements.
+pub fn envelope(meta: &FeedMeta, _out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     let feed = ctx.feed;
-    let mut x = Xml::with_capacity(super::size_hint(postings));
+    let mut x = Xml::new();
     x.open("rss", &[("version", "2.0"), ("xmlns:atom", ATOM_NS)]);
     x.open("channel", &[]);
     x.text("title", &meta.title);
@@ -43,25 +48,30 @@ pub fn render(
     if let Some(w) = &feed.notify.websub {
         x.empty("atom:link", &[("href", &w.hub), ("rel", "hub")]);
     }
-    for p in postings {
-        x.open("item", &[]);
-        x.text("title", &p.title);
-        x.text("link", &tracking::apply(&p.url, &out.tracking));
-        x.cdata(
-            "description",
-            &decode_html_entities_keep_markup(&p.description_html),
-        );
-        // The id is opaque (the page URL may move), so it is not a permalink.
-        x.text_attrs("guid", &[("isPermaLink", "false")], &p.id);
-        x.text("pubDate", &rfc822(&p.date_posted));
-        for t in tags(p) {
-            x.text("category", &t);
-        }
-        x.close("item");
-    }
+    let at = x.len();
     x.close("channel");
     x.close("rss");
-    x.finish()
+    x.into_envelope(at)
+}
+
+/// One posting's `<item>`, as it stands inside the channel.
+pub fn item(p: &Posting, out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8> {
+    let mut x = Xml::fragment(2);
+    x.open("item", &[]);
+    x.text("title", &p.title);
+    x.text("link", &tracking::apply(&p.url, &out.tracking));
+    x.cdata(
+        "description",
+        &decode_html_entities_keep_markup(&p.description_html),
+    );
+    // The id is opaque (the page URL may move), so it is not a permalink.
+    x.text_attrs("guid", &[("isPermaLink", "false")], &p.id);
+    x.text("pubDate", &rfc822(&p.date_posted));
+    for t in tags(p) {
+        x.text("category", &t);
+    }
+    x.close("item");
+    x.into_fragment()
 }
 
 #[cfg(test)]

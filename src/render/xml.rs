@@ -29,6 +29,36 @@ impl Xml {
         Xml { w }
     }
 
+    /// A fragment written `depth` elements deep, after a sibling element: exactly the bytes
+    /// the same calls would add to a whole document at that place (indentation included),
+    /// so items can be rendered on their own and spliced into their feed.
+    pub fn fragment(depth: usize) -> Self {
+        let mut w = Writer::new_with_indent(Vec::with_capacity(8 * 1024), b' ', 2);
+        for _ in 0..depth {
+            w.write_event(Event::Start(BytesStart::new("x")))
+                .expect(VEC_WRITE);
+        }
+        w.write_event(Event::Empty(BytesStart::new("x")))
+            .expect(VEC_WRITE);
+        w.get_mut().clear();
+        Xml { w }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.w.get_ref().len()
+    }
+
+    /// Whether nothing is written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The fragment's bytes (see [`Xml::fragment`]), without a final newline.
+    pub fn into_fragment(self) -> Vec<u8> {
+        self.w.into_inner()
+    }
+
     /// Opens `<name attr="…">`; attribute values are cleaned and escaped.
     pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
         let start = start_tag(name, attrs);
@@ -96,6 +126,18 @@ impl Xml {
         let mut bytes = self.w.into_inner();
         bytes.push(b'\n');
         bytes
+    }
+
+    /// The envelope of a feed whose items go at byte `at` (taken with [`Xml::len`] after
+    /// the head was written): the finished document split there.
+    pub fn into_envelope(self, at: usize) -> super::Envelope {
+        let mut head = self.finish();
+        let tail = head.split_off(at);
+        super::Envelope {
+            head,
+            sep: b"",
+            tail,
+        }
     }
 }
 

@@ -111,6 +111,8 @@ pub struct SourceContext<'a> {
     pub drafts: bool,
     /// The run's clock, for publish and expiry dates.
     pub now: DateTime<Utc>,
+    /// Work kept from earlier runs (markdown bodies), when the caller keeps any.
+    pub cache: Option<&'a crate::cache::Cache>,
 }
 
 /// Reads one configured source.

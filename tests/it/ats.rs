@@ -255,6 +255,7 @@ impl Run {
             state_dir: self.state.path(),
             drafts: false,
             now: at,
+            cache: None,
         };
         jobfeed::source::read_with(&feed.sources[0], &ctx, self.clock.clone())
     }

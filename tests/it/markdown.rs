@@ -46,6 +46,7 @@ fn run_in(dir: &Path, source: &str, drafts: bool) -> (SourceOutput, Normalised) 
         state_dir: &feed.dir,
         drafts,
         now: now(),
+        cache: None,
     };
     let out = source::read(&feed.config.sources[0], &ctx);
     let n = normalise(out.postings.clone(), &feed.config, now());

@@ -539,7 +539,16 @@ fn read_page(
             ),
         );
     }
-    let body = body::render(&expanded.markdown, page_url.as_ref());
+    // The body is the costly part of a page (markdown, sanitising): kept between runs.
+    let render_body = || std::sync::Arc::new(body::render(&expanded.markdown, page_url.as_ref()));
+    let body = match ctx.cache {
+        Some(cache) => {
+            let url = page_url.as_ref().map_or("", url::Url::as_str);
+            let key = crate::cache::key(&[expanded.markdown.as_bytes(), url.as_bytes()]);
+            cache.bodies.get_or(key, render_body)
+        }
+        None => render_body(),
+    };
     if body.removed_templates > 0 {
         warn(
             diags,
@@ -633,8 +642,8 @@ fn read_page(
         group,
         language,
         title,
-        description_html: Some(body.html).filter(|h| !h.is_empty()),
-        body_text: Some(body.text),
+        description_html: Some(body.html.clone()).filter(|h| !h.is_empty()),
+        body_text: Some(body.text.clone()),
         summary: text(pick(&page, cfg, &mut lines, "summary")),
         url,
         apply,
