@@ -950,6 +950,87 @@ fn an_answer_over_the_size_limit_keeps_last_good_declared_or_streamed() {
     );
 }
 
+/// A SmartRecruiters list of `n` postings whose detail documents each carry `pad` bytes of
+/// description; the routes are installed on `server`.
+fn sr_board(server: &Server, n: usize, pad: usize) {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("7440{i:05}"), "name": format!("Job {i}"),
+                "releasedDate": "2026-11-04T07:30:00.000Z",
+                "company": {"identifier": "NordvikCloud", "name": "Nordvik Cloud AB"},
+                "location": {"city": "Solna", "country": "se", "remote": false},
+                "typeOfEmployment": {"id": "permanent", "label": "Full-time"}
+            })
+        })
+        .collect();
+    let page = serde_json::json!({"offset": 0, "limit": 100, "totalFound": n, "content": items});
+    server.route(SR_PAGE, vec![ok(page.to_string())]);
+    for i in 0..n {
+        let detail = serde_json::json!({
+            "id": format!("7440{i:05}"),
+            "jobAd": {"sections": {"jobDescription": {"text": format!("<p>{}</p>", "x".repeat(pad))}}}
+        });
+        server.route(&sr_detail(i), vec![ok(detail.to_string())]);
+    }
+}
+
+const SR_PAGE: &str = "/v1/companies/nordvik/postings?limit=100&offset=0";
+
+fn sr_detail(i: usize) -> String {
+    format!("/v1/companies/nordvik/postings/7440{i:05}")
+}
+
+/// Guards the byte budget across one read's answers (`max_total_bytes`, counted in
+/// `Fetcher::get`): each 100 kB detail is far under `max_bytes`, but 40 of them are 4 MB, and
+/// without the budget a hostile list makes the read take `max_bytes` × postings. The read
+/// stops soon after the budget, says so naming the source, and the last good postings stay.
+#[test]
+fn smartrecruiters_details_beyond_the_read_budget_stop_the_read_and_keep_last_good() {
+    const BUDGET: usize = 1_000_000;
+    const PAD: usize = 100_000;
+    let server = Server::start();
+    sr_board(&server, 40, 10);
+    let feed = feed(&format!(
+        "type = \"smartrecruiters\"\ncompany = \"nordvik\"\nbase_url = \"{}\"\nmax_total_bytes = {BUDGET}",
+        server.base()
+    ));
+    let run = Run::new();
+    let seeded = run.read(&feed);
+    assert!(seeded.diagnostics.is_empty(), "{:#?}", seeded.diagnostics);
+    assert_eq!(seeded.postings.len(), 40);
+
+    sr_board(&server, 40, PAD);
+    let before: usize = (0..40).map(|i| server.seen(&sr_detail(i)).len()).sum();
+    let out = run.read(&feed);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{:#?}", out.diagnostics);
+    assert_eq!(e[0].rule, "source.fetch");
+    for says in [
+        "source smartrecruiters: ",
+        &format!("more than its budget of {BUDGET} bytes (`max_total_bytes`)"),
+        "the last good postings (40 from",
+    ] {
+        assert!(e[0].message.contains(says), "{says:?} in {}", e[0].message);
+    }
+    assert_eq!(out.postings.len(), 40, "last good postings are returned");
+    assert!(
+        out.postings
+            .iter()
+            .all(|p| p.body_text.as_deref().is_some_and(|t| t.len() < 100)),
+        "the postings are the stored ones, not the oversized new details"
+    );
+    // Ten details fill the budget; each lane may have one more in flight when it is crossed.
+    let fetched: usize = (0..40)
+        .map(|i| server.seen(&sr_detail(i)).len())
+        .sum::<usize>()
+        - before;
+    assert!(
+        fetched <= BUDGET / PAD + 2,
+        "{fetched} of 40 details fetched after the budget was spent"
+    );
+}
+
 #[test]
 fn a_redirect_loop_keeps_last_good() {
     let server_loop = status(302).header("Location", GH_LIST);
