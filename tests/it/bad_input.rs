@@ -161,3 +161,92 @@ fn a_symlink_loop_in_the_content_tree_does_not_hang_the_walk() {
     });
     assert_eq!(report["published"].as_u64(), Some(GOOD), "{stderr}");
 }
+
+/// Guards the per-file isolation of read errors (`unreadable` in the markdown source): a
+/// posting file the process may not read gives one `markdown.read` error that names it and
+/// says it cannot be read, and the other postings still publish. Root reads a file whatever
+/// its mode, so as root (as in CI) the build runs as `nobody` (uid 65534) under `setpriv`
+/// on a copy every user may read, with only the output and state directories writable.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_posting_file_gets_one_clear_error_and_the_rest_still_publish() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    let dir = example_copy();
+    let root = dir.path();
+    let as_root = std::fs::metadata(root).unwrap().uid() == 0;
+    let mut cmd = if as_root {
+        open_to_everyone(root);
+        // The test binary's own directory may be private (a checkout under /root): nobody
+        // runs a link (or copy) of jobfeed placed inside the shared directory.
+        let exe = root.join("jobfeed");
+        let built = Path::new(env!("CARGO_BIN_EXE_jobfeed"));
+        if std::fs::hard_link(built, &exe).is_err() {
+            std::fs::copy(built, &exe).unwrap();
+        }
+        Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .expect("setpriv (util-linux) is needed: run the suite with scripts/test.sh");
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .env_remove("JOBFEED_LOG")
+            .env_remove("JOBFEED_ADMIN_TOKEN");
+        c
+    } else {
+        bin()
+    };
+    for writable in ["public", "state"] {
+        std::fs::create_dir(root.join(writable)).unwrap();
+        mode(&root.join(writable), 0o777).unwrap();
+    }
+    let locked = root.join("feeds/example/content/sv/career/datacentertekniker.md");
+    mode(&locked, 0o000).unwrap();
+    cmd.current_dir(root).arg("build");
+    let out = bounded(cmd, Duration::from_secs(60));
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    let about: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("datacentertekniker.md"))
+        .collect();
+    assert_eq!(about.len(), 1, "one diagnostic names the file: {log}");
+    for says in [
+        "error[markdown.read]",
+        "cannot be read",
+        "permission denied",
+    ] {
+        assert!(about[0].contains(says), "{says:?} in {}", about[0]);
+    }
+    let mut published: Vec<String> = std::fs::read_dir(root.join("public/example/jobs"))
+        .unwrap_or_else(|e| panic!("nothing published ({e}): {log}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonld"))
+        .collect();
+    published.sort();
+    assert_eq!(
+        published,
+        [
+            "backend-developer-go-en.jsonld",
+            "site-reliability-engineer-en.jsonld",
+            "site-reliability-engineer-sv.jsonld",
+        ],
+        "{log}"
+    );
+}
+
+/// Makes a tree readable and traversable by every user: directories 0755, files 0644.
+#[cfg(unix)]
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            open_to_everyone(&e.path());
+        } else {
+            std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}

@@ -340,24 +340,35 @@ fn read_candidate(
         }
         Ok(_) => {}
         Err(e) => {
-            diags.push(
-                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                    .file(&shown),
-            );
+            diags.push(unreadable(&e, &shown));
             return None;
         }
     }
     let bytes = match std::fs::read(&c.file) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                    .file(&shown),
-            );
+            diags.push(unreadable(&e, &shown));
             return None;
         }
     };
     read_page(&bytes, c, site, cfg, name, ctx, diags)
+}
+
+/// The diagnostic for a file that cannot be read: what failed, and what to do about it.
+fn unreadable(e: &std::io::Error, shown: &str) -> Diagnostic {
+    let what = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "cannot be read: permission denied (make it readable to the user jobfeed runs as, \
+             e.g. `chmod a+r`, or move it out of the content directory)"
+                .to_string()
+        }
+        _ => format!("cannot be read: {e}"),
+    };
+    Diagnostic::error(
+        "markdown.read",
+        format!("the file {what}; it is skipped, the other postings are published"),
+    )
+    .file(shown)
 }
 
 /// Reads one posting from the bytes of a file; `None` when it is not published or broken
