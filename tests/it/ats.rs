@@ -2,10 +2,9 @@
 //! way a fetch can fail (retries, Retry-After, timeouts, bad bodies, limits, mass removal).
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -16,6 +15,8 @@ use jobfeed::diag::{Diagnostic, Severity};
 use jobfeed::model::{Apply, Arrangement, EmploymentType, Posting};
 use jobfeed::source::http::{HttpClient, HttpOptions, Sleeper, Validators};
 use jobfeed::source::{RawPosting, SourceContext, SourceOutput};
+
+use crate::support::{Loopback, feed_toml, read_head};
 
 // ---- a scripted HTTP/1.1 server ----------------------------------------------------------
 
@@ -60,42 +61,25 @@ struct Seen {
 
 /// Answers each request target with its queue of replies; the last reply repeats.
 struct Server {
-    port: u16,
+    tcp: Loopback,
     routes: Arc<Mutex<HashMap<String, VecDeque<Reply>>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl Server {
     fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let routes: Arc<Mutex<HashMap<String, VecDeque<Reply>>>> = Arc::default();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, s, st) = (routes.clone(), seen.clone(), stop.clone());
-        thread::spawn(move || {
-            while !st.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((conn, _)) => {
-                        let (r, s) = (r.clone(), s.clone());
-                        thread::spawn(move || serve(conn, &r, &s));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
+        let (r, s) = (routes.clone(), seen.clone());
         Server {
-            port,
+            tcp: Loopback::start(move |conn| serve(conn, &r, &s)),
             routes,
             seen,
-            stop,
         }
     }
 
     fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.tcp.base()
     }
 
     fn route(&self, target: &str, replies: Vec<Reply>) {
@@ -116,28 +100,15 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
 fn serve(
     mut conn: TcpStream,
     routes: &Mutex<HashMap<String, VecDeque<Reply>>>,
     seen: &Mutex<Vec<Seen>>,
 ) {
-    conn.set_nonblocking(false).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match conn.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
+    let Some(head) = read_head(&mut conn) else {
+        return;
+    };
     let mut lines = head.lines();
     let target = lines
         .next()
@@ -215,22 +186,10 @@ fn now() -> DateTime<Utc> {
 
 /// A feed with one source given as TOML lines.
 fn feed(source: &str) -> FeedConfig {
-    let text = format!(
-        r#"
-id = "nordvik"
-title = "Nordvik careers"
-base_url = "https://jobs.nordvik.example/nordvik/"
-language = "en"
-timezone = "Europe/Stockholm"
-
-[organization]
-name = "Nordvik Cloud AB"
-url = "https://www.nordvik.example/"
-logo = "https://www.nordvik.example/logo.png"
-
-[[sources]]
-{source}
-"#
+    let text = feed_toml(
+        "nordvik",
+        "Nordvik careers",
+        &format!("[[sources]]\n{source}\n"),
     );
     toml::from_str(&text).unwrap()
 }
