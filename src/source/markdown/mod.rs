@@ -268,7 +268,12 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
         };
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        walk(&start, 0, &mut seen, &mut files);
+        let mut unlisted = Vec::new();
+        walk(&start, 0, &mut seen, &mut files, &mut unlisted);
+        for (dir, e) in unlisted {
+            out.diagnostics
+                .push(unreadable(&e, &dir.display().to_string(), true));
+        }
         files.sort();
         for file in files {
             let rel = file.strip_prefix(&r.dir).unwrap_or(&file).to_path_buf();
@@ -340,14 +345,14 @@ fn read_candidate(
         }
         Ok(_) => {}
         Err(e) => {
-            diags.push(unreadable(&e, &shown));
+            diags.push(unreadable(&e, &shown, false));
             return None;
         }
     }
     let bytes = match std::fs::read(&c.file) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(unreadable(&e, &shown));
+            diags.push(unreadable(&e, &shown, false));
             return None;
         }
     };
@@ -355,18 +360,23 @@ fn read_candidate(
 }
 
 /// The diagnostic for a file that cannot be read: what failed, and what to do about it.
-fn unreadable(e: &std::io::Error, shown: &str) -> Diagnostic {
-    let what = match e.kind() {
-        std::io::ErrorKind::PermissionDenied => {
-            "cannot be read: permission denied (make it readable to the user jobfeed runs as, \
-             e.g. `chmod a+r`, or move it out of the content directory)"
-                .to_string()
-        }
-        _ => format!("cannot be read: {e}"),
+/// `dir` when a directory of the content tree could not be listed.
+fn unreadable(e: &std::io::Error, shown: &str, dir: bool) -> Diagnostic {
+    let (what, chmod, skipped) = if dir {
+        ("directory", "chmod a+rx", "the postings in it are skipped")
+    } else {
+        ("file", "chmod a+r", "it is skipped")
+    };
+    let why = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => format!(
+            "permission denied (make it readable to the user jobfeed runs as, e.g. `{chmod}`, \
+             or move it out of the content directory)"
+        ),
+        _ => e.to_string(),
     };
     Diagnostic::error(
         "markdown.read",
-        format!("the file {what}; it is skipped, the other postings are published"),
+        format!("the {what} cannot be read: {why}; {skipped}, the other postings are published"),
     )
     .file(shown)
 }
@@ -920,8 +930,16 @@ fn lookup_word(words: &BTreeMap<String, String>, w: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-/// Markdown files under `dir`, without following a directory twice (symlink loops).
-fn walk(dir: &Path, depth: usize, seen: &mut BTreeSet<PathBuf>, files: &mut Vec<PathBuf>) {
+/// Markdown files under `dir`, without following a directory twice (symlink loops);
+/// directories that exist but cannot be listed go to `unlisted`, so their postings are not
+/// dropped without a word.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    seen: &mut BTreeSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+    unlisted: &mut Vec<(PathBuf, std::io::Error)>,
+) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -931,13 +949,17 @@ fn walk(dir: &Path, depth: usize, seen: &mut BTreeSet<PathBuf>, files: &mut Vec<
     if !seen.insert(real) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            unlisted.push((dir.to_path_buf(), e));
+            return;
+        }
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, depth + 1, seen, files);
+            walk(&p, depth + 1, seen, files, unlisted);
         } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") && p.is_file() {
             files.push(p);
         }
