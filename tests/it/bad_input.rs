@@ -58,6 +58,10 @@ fn about<'a>(report: &'a serde_json::Value, name: &str) -> Vec<&'a serde_json::V
         .collect()
 }
 
+/// Guards per-file isolation on the corpus (anchor bombs, deep nesting, binary and
+/// mis-encoded files, broken front matter, impossible dates): each file gets an error or
+/// warning naming it (errors with a line where the parser knows one), and the good postings
+/// still publish.
 #[test]
 fn every_corpus_file_gets_a_clear_diagnostic_and_the_rest_still_publishes() {
     let corpus = repo().join("tests/fixtures/bad-input");
@@ -139,6 +143,8 @@ fn every_corpus_file_gets_a_clear_diagnostic_and_the_rest_still_publishes() {
     );
 }
 
+/// Guards the per-file size limit (`MAX_FILE_BYTES`, checked on the file's metadata before
+/// it is read): a 20 MB posting is skipped with a diagnostic instead of being parsed.
 #[test]
 fn a_20_mb_file_is_skipped_with_a_diagnostic_in_bounded_time() {
     let (code, report, stderr) = check_with("e-huge.md", |p| {
@@ -153,6 +159,8 @@ fn a_20_mb_file_is_skipped_with_a_diagnostic_in_bounded_time() {
     assert!(code == 0 || code == 1);
 }
 
+/// Guards the content walk against symlink loops: each directory is walked once, by its
+/// canonical path (and never deeper than `MAX_DEPTH`), so a link to its parent ends.
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_the_content_tree_does_not_hang_the_walk() {
