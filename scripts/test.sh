@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the Rust toolchain:
-# installs what the tests need (xmllint, systemd-analyze, Chromium, openssl, a Python
+# installs what the tests need (xmllint, systemd-analyze, setpriv, Chromium, openssl, a Python
 # virtualenv with kubernetes-validate, the s3s-fs S3 server, cargo-nextest), then runs formatting, lint and every test.
 # CI (.ci/run) calls exactly this script.
 set -euo pipefail
@@ -12,6 +12,8 @@ missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+# setpriv runs the unreadable-file test as an unprivileged user when the suite runs as root.
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -20,6 +20,11 @@ pub enum SourceError {
     RetryTooLate { url: String, seconds: u64 },
     #[error("the answer from {url} is larger than the limit of {limit} bytes")]
     TooLarge { url: String, limit: u64 },
+    #[error(
+        "the answers of this read add up to more than its budget of {limit} bytes \
+         (`max_total_bytes`), crossed at {url}; raise `max_total_bytes` if the source really is this large"
+    )]
+    OverBudget { url: String, limit: u64 },
     #[error("the answer from {url} broke off before its end: {reason}")]
     Truncated { url: String, reason: String },
     #[error("{url} redirects too often or in a loop: {reason}")]
@@ -55,6 +60,7 @@ impl SourceError {
             | SourceError::Status { url, .. }
             | SourceError::RetryTooLate { url, .. }
             | SourceError::TooLarge { url, .. }
+            | SourceError::OverBudget { url, .. }
             | SourceError::Truncated { url, .. }
             | SourceError::Redirect { url, .. }
             | SourceError::Http { url, .. }

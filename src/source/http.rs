@@ -142,6 +142,18 @@ impl HttpClient {
 
     /// GETs `url`, retrying what is worth retrying; `stored` makes it conditional.
     pub fn get(&self, url: &str, stored: &Validators) -> Result<Fetched, SourceError> {
+        self.get_within(url, stored, self.opts.max_bytes)
+    }
+
+    /// Like [`HttpClient::get`], but accepts at most `limit` body bytes (at most `max_bytes`),
+    /// so a caller with a budget across answers stops reading where the budget ends.
+    pub fn get_within(
+        &self,
+        url: &str,
+        stored: &Validators,
+        limit: u64,
+    ) -> Result<Fetched, SourceError> {
+        let limit = limit.min(self.opts.max_bytes);
         let host = reqwest::Url::parse(url)
             .ok()
             .and_then(|u| {
@@ -153,7 +165,7 @@ impl HttpClient {
         loop {
             let result = {
                 let _permit = HostPermit::acquire(&host);
-                self.once(url, stored)
+                self.once(url, stored, limit)
             };
             match result {
                 Ok(f) => return Ok(f),
@@ -204,7 +216,7 @@ impl HttpClient {
         half + Duration::from_nanos(extra)
     }
 
-    fn once(&self, url: &str, stored: &Validators) -> Result<Fetched, Attempt> {
+    fn once(&self, url: &str, stored: &Validators, limit: u64) -> Result<Fetched, Attempt> {
         // The per-request timeout is the one deadline that covers the body too: the client-wide
         // one only bounds each read, so a server dripping a byte a second would never hit it.
         let mut req = self.client.get(url).timeout(self.opts.timeout);
@@ -237,7 +249,6 @@ impl HttpClient {
                 attempts: 1,
             }));
         }
-        let limit = self.opts.max_bytes;
         if resp.content_length().is_some_and(|n| n > limit) {
             return Err(Attempt::Fail(SourceError::TooLarge {
                 url: url.to_string(),
@@ -250,7 +261,8 @@ impl HttpClient {
         };
         // Read at most one byte past the limit: enough to know it is too large, never more.
         let mut body = Vec::new();
-        let mut limited = resp.take(limit + 1);
+        // Saturating: `max_bytes = u64::MAX` in a config must not overflow.
+        let mut limited = resp.take(limit.saturating_add(1));
         if let Err(e) = limited.read_to_end(&mut body) {
             let text = error_chain(&e);
             return Err(Attempt::Fail(

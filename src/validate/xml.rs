@@ -5,6 +5,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::diag::Diagnostic;
+use crate::render::text::is_xml_char;
 
 /// Sitemaps protocol limit per file; beyond it a sitemap index is needed.
 pub const SITEMAP_MAX_URLS: usize = 50_000;
@@ -76,12 +77,6 @@ impl NotXml {
     pub fn into_diagnostic(self) -> Diagnostic {
         Diagnostic::error(self.rule, self.message).line(self.line)
     }
-}
-
-/// XML 1.0 `Char` production. Rust `char`s are never surrogates, so what is left to
-/// refuse is C0 controls other than tab/LF/CR and the non-characters U+FFFE/U+FFFF.
-pub fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Line numbers for positions that only move forward.

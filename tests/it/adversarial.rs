@@ -29,6 +29,10 @@ pub(crate) fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Guards, for markdown postings: the allow-list sanitiser (no script, iframe, event handler,
+/// `javascript:`/`data:` link survives), control-character stripping and `]]>` splitting in
+/// XML text, the escaped JSON-LD script in snippets, and that visible Unicode (RTL marks,
+/// joiners, emoji) is kept rather than stripped with the controls.
 #[test]
 fn hostile_text_in_every_field_leaves_every_output_valid_and_inert() {
     let dir = example_copy();

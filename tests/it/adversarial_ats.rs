@@ -13,7 +13,7 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::adversarial::{assert_links_safe, assert_outputs_inert, hostile};
-use crate::support::bin;
+use crate::support::{bin, feed_toml, serve_router};
 
 /// Stands for lone surrogates in JSON bodies: a high one, a low one, and a high one that
 /// ends its string. Put into the serialised text, since serde_json cannot produce them.
@@ -213,30 +213,18 @@ fn serve() -> String {
         json_source(&h),
         personio(&h),
     ];
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let [gh, lv, ab, js, pe] = bodies;
-            let app = Router::new()
-                .route("/v1/boards/nordvik/jobs", get(move || async move { gh }))
-                .route("/v0/postings/nordvik", get(move || async move { lv }))
-                .route(
-                    "/posting-api/job-board/Nordvik",
-                    get(move || async move { ab }),
-                )
-                .route("/postings.json", get(move || async move { js }))
-                .route("/xml", get(move || async move { pe }));
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
-            // Ends with the test process; the server holds no other resources.
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    let [gh, lv, ab, js, pe] = bodies;
+    serve_router(
+        Router::new()
+            .route("/v1/boards/nordvik/jobs", get(move || async move { gh }))
+            .route("/v0/postings/nordvik", get(move || async move { lv }))
+            .route(
+                "/posting-api/job-board/Nordvik",
+                get(move || async move { ab }),
+            )
+            .route("/postings.json", get(move || async move { js }))
+            .route("/xml", get(move || async move { pe })),
+    )
 }
 
 /// Guards, through every ATS adapter: HTML sanitising of descriptions (no script, iframe,
@@ -248,23 +236,8 @@ fn serve() -> String {
 fn hostile_text_in_every_field_of_every_ats_source_leaves_every_output_valid_and_inert() {
     let base = serve();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("feed.toml"),
-        format!(
-            r#"id = "hostile"
-title = "Hostile sources"
-base_url = "https://jobs.nordvik.example/hostile/"
-language = "en"
-timezone = "Europe/Stockholm"
-
-[organization]
-name = "Nordvik Cloud AB"
-url = "https://www.nordvik.example/"
-logo = "https://www.nordvik.example/logo.png"
-email = "jobs@nordvik.example"
-poster_email = "recruiting@nordvik.example"
-
-[[sources]]
+    let sources = format!(
+        r#"[[sources]]
 type = "greenhouse"
 board = "nordvik"
 base_url = "{base}"
@@ -289,7 +262,10 @@ company = "nordvik"
 country = "DE"
 base_url = "{base}"
 "#
-        ),
+    );
+    std::fs::write(
+        dir.path().join("feed.toml"),
+        feed_toml("hostile", "Hostile sources", &sources),
     )
     .unwrap();
     let out = bin()

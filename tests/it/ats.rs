@@ -2,10 +2,9 @@
 //! way a fetch can fail (retries, Retry-After, timeouts, bad bodies, limits, mass removal).
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -16,6 +15,8 @@ use jobfeed::diag::{Diagnostic, Severity};
 use jobfeed::model::{Apply, Arrangement, EmploymentType, Posting};
 use jobfeed::source::http::{HttpClient, HttpOptions, Sleeper, Validators};
 use jobfeed::source::{RawPosting, SourceContext, SourceOutput};
+
+use crate::support::{Loopback, feed_toml, read_head};
 
 // ---- a scripted HTTP/1.1 server ----------------------------------------------------------
 
@@ -60,42 +61,25 @@ struct Seen {
 
 /// Answers each request target with its queue of replies; the last reply repeats.
 struct Server {
-    port: u16,
+    tcp: Loopback,
     routes: Arc<Mutex<HashMap<String, VecDeque<Reply>>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl Server {
     fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let routes: Arc<Mutex<HashMap<String, VecDeque<Reply>>>> = Arc::default();
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let stop = Arc::new(AtomicBool::new(false));
-        let (r, s, st) = (routes.clone(), seen.clone(), stop.clone());
-        thread::spawn(move || {
-            while !st.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((conn, _)) => {
-                        let (r, s) = (r.clone(), s.clone());
-                        thread::spawn(move || serve(conn, &r, &s));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
+        let (r, s) = (routes.clone(), seen.clone());
         Server {
-            port,
+            tcp: Loopback::start(move |conn| serve(conn, &r, &s)),
             routes,
             seen,
-            stop,
         }
     }
 
     fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.tcp.base()
     }
 
     fn route(&self, target: &str, replies: Vec<Reply>) {
@@ -116,28 +100,15 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
 fn serve(
     mut conn: TcpStream,
     routes: &Mutex<HashMap<String, VecDeque<Reply>>>,
     seen: &Mutex<Vec<Seen>>,
 ) {
-    conn.set_nonblocking(false).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match conn.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
+    let Some(head) = read_head(&mut conn) else {
+        return;
+    };
     let mut lines = head.lines();
     let target = lines
         .next()
@@ -215,22 +186,10 @@ fn now() -> DateTime<Utc> {
 
 /// A feed with one source given as TOML lines.
 fn feed(source: &str) -> FeedConfig {
-    let text = format!(
-        r#"
-id = "nordvik"
-title = "Nordvik careers"
-base_url = "https://jobs.nordvik.example/nordvik/"
-language = "en"
-timezone = "Europe/Stockholm"
-
-[organization]
-name = "Nordvik Cloud AB"
-url = "https://www.nordvik.example/"
-logo = "https://www.nordvik.example/logo.png"
-
-[[sources]]
-{source}
-"#
+    let text = feed_toml(
+        "nordvik",
+        "Nordvik careers",
+        &format!("[[sources]]\n{source}\n"),
     );
     toml::from_str(&text).unwrap()
 }
@@ -948,6 +907,87 @@ fn an_answer_over_the_size_limit_keeps_last_good_declared_or_streamed() {
         "max_bytes = 4000",
         "source.fetch",
         "larger than the limit",
+    );
+}
+
+/// A SmartRecruiters list of `n` postings whose detail documents each carry `pad` bytes of
+/// description; the routes are installed on `server`.
+fn sr_board(server: &Server, n: usize, pad: usize) {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("7440{i:05}"), "name": format!("Job {i}"),
+                "releasedDate": "2026-11-04T07:30:00.000Z",
+                "company": {"identifier": "NordvikCloud", "name": "Nordvik Cloud AB"},
+                "location": {"city": "Solna", "country": "se", "remote": false},
+                "typeOfEmployment": {"id": "permanent", "label": "Full-time"}
+            })
+        })
+        .collect();
+    let page = serde_json::json!({"offset": 0, "limit": 100, "totalFound": n, "content": items});
+    server.route(SR_PAGE, vec![ok(page.to_string())]);
+    for i in 0..n {
+        let detail = serde_json::json!({
+            "id": format!("7440{i:05}"),
+            "jobAd": {"sections": {"jobDescription": {"text": format!("<p>{}</p>", "x".repeat(pad))}}}
+        });
+        server.route(&sr_detail(i), vec![ok(detail.to_string())]);
+    }
+}
+
+const SR_PAGE: &str = "/v1/companies/nordvik/postings?limit=100&offset=0";
+
+fn sr_detail(i: usize) -> String {
+    format!("/v1/companies/nordvik/postings/7440{i:05}")
+}
+
+/// Guards the byte budget across one read's answers (`max_total_bytes`, counted in
+/// `Fetcher::get`): each 100 kB detail is far under `max_bytes`, but 40 of them are 4 MB, and
+/// without the budget a hostile list makes the read take `max_bytes` × postings. The read
+/// stops soon after the budget, says so naming the source, and the last good postings stay.
+#[test]
+fn smartrecruiters_details_beyond_the_read_budget_stop_the_read_and_keep_last_good() {
+    const BUDGET: usize = 1_000_000;
+    const PAD: usize = 100_000;
+    let server = Server::start();
+    sr_board(&server, 40, 10);
+    let feed = feed(&format!(
+        "type = \"smartrecruiters\"\ncompany = \"nordvik\"\nbase_url = \"{}\"\nmax_total_bytes = {BUDGET}",
+        server.base()
+    ));
+    let run = Run::new();
+    let seeded = run.read(&feed);
+    assert!(seeded.diagnostics.is_empty(), "{:#?}", seeded.diagnostics);
+    assert_eq!(seeded.postings.len(), 40);
+
+    sr_board(&server, 40, PAD);
+    let before: usize = (0..40).map(|i| server.seen(&sr_detail(i)).len()).sum();
+    let out = run.read(&feed);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{:#?}", out.diagnostics);
+    assert_eq!(e[0].rule, "source.fetch");
+    for says in [
+        "source smartrecruiters: ",
+        &format!("more than its budget of {BUDGET} bytes (`max_total_bytes`)"),
+        "the last good postings (40 from",
+    ] {
+        assert!(e[0].message.contains(says), "{says:?} in {}", e[0].message);
+    }
+    assert_eq!(out.postings.len(), 40, "last good postings are returned");
+    assert!(
+        out.postings
+            .iter()
+            .all(|p| p.body_text.as_deref().is_some_and(|t| t.len() < 100)),
+        "the postings are the stored ones, not the oversized new details"
+    );
+    // Ten details fill the budget; each lane may have one more in flight when it is crossed.
+    let fetched: usize = (0..40)
+        .map(|i| server.seen(&sr_detail(i)).len())
+        .sum::<usize>()
+        - before;
+    assert!(
+        fetched <= BUDGET / PAD + 2,
+        "{fetched} of 40 details fetched after the budget was spent"
     );
 }
 

@@ -58,6 +58,10 @@ fn about<'a>(report: &'a serde_json::Value, name: &str) -> Vec<&'a serde_json::V
         .collect()
 }
 
+/// Guards per-file isolation on the corpus (anchor bombs, deep nesting, binary and
+/// mis-encoded files, broken front matter, impossible dates): each file gets an error or
+/// warning naming it (errors with a line where the parser knows one), and the good postings
+/// still publish.
 #[test]
 fn every_corpus_file_gets_a_clear_diagnostic_and_the_rest_still_publishes() {
     let corpus = repo().join("tests/fixtures/bad-input");
@@ -139,6 +143,8 @@ fn every_corpus_file_gets_a_clear_diagnostic_and_the_rest_still_publishes() {
     );
 }
 
+/// Guards the per-file size limit (`MAX_FILE_BYTES`, checked on the file's metadata before
+/// it is read): a 20 MB posting is skipped with a diagnostic instead of being parsed.
 #[test]
 fn a_20_mb_file_is_skipped_with_a_diagnostic_in_bounded_time() {
     let (code, report, stderr) = check_with("e-huge.md", |p| {
@@ -153,6 +159,8 @@ fn a_20_mb_file_is_skipped_with_a_diagnostic_in_bounded_time() {
     assert!(code == 0 || code == 1);
 }
 
+/// Guards the content walk against symlink loops: each directory is walked once, by its
+/// canonical path (and never deeper than `MAX_DEPTH`), so a link to its parent ends.
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_the_content_tree_does_not_hang_the_walk() {
@@ -160,4 +168,88 @@ fn a_symlink_loop_in_the_content_tree_does_not_hang_the_walk() {
         std::os::unix::fs::symlink(p.parent().unwrap(), p).unwrap();
     });
     assert_eq!(report["published"].as_u64(), Some(GOOD), "{stderr}");
+}
+
+/// Guards the isolation of read errors in the markdown source (`unreadable`, and `walk`
+/// reporting directories it cannot list): a posting file and a section directory the process
+/// may not read each give one `markdown.read` error that names them and says they cannot be
+/// read, and the other postings still publish. Root reads whatever the mode, so as root (as
+/// in CI) the build runs as `nobody` (uid 65534) under `setpriv`, on a copy every user may
+/// read, with only the output and state directories writable.
+#[cfg(unix)]
+#[test]
+fn unreadable_posting_files_and_directories_get_one_clear_error_each_and_the_rest_publish() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    let dir = example_copy();
+    let root = dir.path();
+    let as_root = std::fs::metadata(root).unwrap().uid() == 0;
+    let mut cmd = if as_root {
+        open_to_everyone(root);
+        // The test binary's own directory may be private (a checkout under /root): nobody
+        // runs a link (or copy) of jobfeed placed inside the shared directory.
+        let exe = root.join("jobfeed");
+        let built = Path::new(env!("CARGO_BIN_EXE_jobfeed"));
+        if std::fs::hard_link(built, &exe).is_err() {
+            std::fs::copy(built, &exe).unwrap();
+        }
+        Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .expect("setpriv (util-linux) is needed: run the suite with scripts/test.sh");
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .env_remove("JOBFEED_LOG")
+            .env_remove("JOBFEED_ADMIN_TOKEN");
+        c
+    } else {
+        bin()
+    };
+    for writable in ["public", "state"] {
+        std::fs::create_dir(root.join(writable)).unwrap();
+        mode(&root.join(writable), 0o777).unwrap();
+    }
+    let content = root.join("feeds/example/content");
+    mode(&content.join("en/career/backend-developer-go.md"), 0o000).unwrap();
+    mode(&content.join("sv/career"), 0o000).unwrap();
+    cmd.current_dir(root).arg("build");
+    let out = bounded(cmd, Duration::from_secs(60));
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    for (name, says) in [
+        (
+            "en/career/backend-developer-go.md:",
+            "the file cannot be read",
+        ),
+        ("sv/career:", "the directory cannot be read"),
+    ] {
+        let about: Vec<&str> = log.lines().filter(|l| l.contains(name)).collect();
+        assert_eq!(about.len(), 1, "one diagnostic names {name}: {log}");
+        for says in ["error[markdown.read]", says, "permission denied"] {
+            assert!(about[0].contains(says), "{says:?} in {}", about[0]);
+        }
+    }
+    let mut published: Vec<String> = std::fs::read_dir(root.join("public/example/jobs"))
+        .unwrap_or_else(|e| panic!("nothing published ({e}): {log}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonld"))
+        .collect();
+    published.sort();
+    assert_eq!(published, ["site-reliability-engineer-en.jsonld"], "{log}");
+}
+
+/// Makes a tree readable and traversable by every user: directories 0755, files 0644.
+#[cfg(unix)]
+fn open_to_everyone(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            open_to_everyone(&e.path());
+        } else {
+            std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
 }

@@ -13,12 +13,12 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::bin;
+use crate::support::{Loopback, bin, feed_toml, openssl, read_head};
 
 const LIST: &str = "/v1/boards/nordvik/jobs?content=true";
 /// What a "2 GB answer" sends at most, never held in memory by the server either.
@@ -53,39 +53,25 @@ enum Fault {
 }
 
 struct FaultServer {
-    port: u16,
+    tcp: Loopback,
     fault: Arc<Mutex<Fault>>,
     /// Body bytes the server managed to write in the current fault.
     written: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
 }
 
 impl FaultServer {
     fn start() -> FaultServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
         let fault = Arc::new(Mutex::new(Fault::Good));
         let written = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (f, w, st) = (fault.clone(), written.clone(), stop.clone());
-        thread::spawn(move || {
-            while !st.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((conn, _)) => {
-                        let mode = *f.lock().unwrap();
-                        let w = w.clone();
-                        thread::spawn(move || answer(conn, mode, &w));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
+        let (f, w) = (fault.clone(), written.clone());
+        let tcp = Loopback::start(move |conn| {
+            let mode = *f.lock().unwrap();
+            answer(conn, mode, &w)
         });
         FaultServer {
-            port,
+            tcp,
             fault,
             written,
-            stop,
         }
     }
 
@@ -96,12 +82,6 @@ impl FaultServer {
 
     fn written(&self) -> u64 {
         self.written.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for FaultServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
@@ -118,19 +98,6 @@ fn good_body() -> Vec<u8> {
         })
         .collect();
     serde_json::to_vec(&serde_json::json!({"jobs": jobs})).unwrap()
-}
-
-/// Reads the request head; `false` when the client sent none.
-fn read_head(conn: &mut TcpStream) -> bool {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match conn.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// Waits until the client closes the connection (or `limit` passes), discarding what it sends.
@@ -191,7 +158,6 @@ fn stream(w: &mut impl Write, total: u64, chunked: bool) {
 }
 
 fn answer(mut conn: TcpStream, fault: Fault, written: &AtomicU64) {
-    conn.set_nonblocking(false).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     // TLS clients speak first and never send an HTTP head.
@@ -206,7 +172,7 @@ fn answer(mut conn: TcpStream, fault: Fault, written: &AtomicU64) {
         Fault::TlsSilent => return until_client_leaves(&mut conn, Duration::from_secs(60)),
         _ => {}
     }
-    if !read_head(&mut conn) {
+    if read_head(&mut conn).is_none() {
         return;
     }
     let head =
@@ -355,30 +321,12 @@ fn build(dir: &Path, limit: Duration) -> Outcome {
 
 /// A feed directory whose one Greenhouse source reads from `base` with `extra` settings.
 fn write_feed(dir: &Path, base: &str, extra: &str) {
+    let source = format!(
+        "[[sources]]\ntype = \"greenhouse\"\nboard = \"nordvik\"\nbase_url = \"{base}\"\nretries = 0\n{extra}\n"
+    );
     std::fs::write(
         dir.join("feed.toml"),
-        format!(
-            r#"id = "faults"
-title = "Fault tests"
-base_url = "https://jobs.nordvik.example/faults/"
-language = "en"
-timezone = "Europe/Stockholm"
-
-[organization]
-name = "Nordvik Cloud AB"
-url = "https://www.nordvik.example/"
-logo = "https://www.nordvik.example/logo.png"
-email = "jobs@nordvik.example"
-poster_email = "recruiting@nordvik.example"
-
-[[sources]]
-type = "greenhouse"
-board = "nordvik"
-base_url = "{base}"
-retries = 0
-{extra}
-"#
-        ),
+        feed_toml("faults", "Fault tests", &source),
     )
     .unwrap();
 }
@@ -410,7 +358,7 @@ fn seeded(server: &FaultServer, extra: &str) -> tempfile::TempDir {
 }
 
 fn base(server: &FaultServer) -> String {
-    format!("http://127.0.0.1:{}", server.port)
+    server.tcp.base()
 }
 
 /// The faulty run ended by itself, kept the last good postings and said what went wrong
@@ -492,7 +440,7 @@ fn faults_a_server_that_hangs_after_its_headers_fails_within_the_timeout() {
 fn tls_fault(fault: Fault) -> (FaultServer, tempfile::TempDir, Outcome, String) {
     let server = FaultServer::start();
     let dir = seeded(&server, "timeout = \"3s\"\nconnect_timeout = \"3s\"");
-    let https = format!("https://127.0.0.1:{}", server.port);
+    let https = format!("https://127.0.0.1:{}", server.tcp.port);
     write_feed(
         dir.path(),
         &https,
@@ -531,11 +479,16 @@ fn faults_an_untrusted_certificate_is_refused_and_keeps_last_good() {
     let server = FaultServer::start();
     let dir = seeded(&server, "timeout = \"5s\"\nconnect_timeout = \"5s\"");
     let d = dir.path();
-    let ok = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        ])
-        .args([
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
             "-subj",
             "/CN=127.0.0.1",
             "-addext",
@@ -543,15 +496,11 @@ fn faults_an_untrusted_certificate_is_refused_and_keeps_last_good() {
             // A leaf certificate, so the refusal is about trust, not about a CA as a server.
             "-addext",
             "basicConstraints=critical,CA:FALSE",
-        ])
-        .args(["-keyout", "key.pem", "-out", "cert.pem"])
-        .current_dir(d)
-        .output()
-        .expect("openssl is needed: run the suite with scripts/test.sh");
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ],
     );
     let port = {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -4,27 +4,16 @@
 use axum::Router;
 use axum::routing::get;
 
-use crate::support::{bin, example_copy, repo};
+use crate::support::{bin, example_copy, repo, serve_router};
 
 fn serve_boards() -> String {
     let gh = std::fs::read(repo().join("tests/fixtures/ats/greenhouse-jobs.json")).unwrap();
     let lever = std::fs::read(repo().join("tests/fixtures/ats/lever-postings.json")).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new()
-                .route("/v1/boards/nordvik/jobs", get(move || async move { gh }))
-                .route("/v0/postings/nordvik", get(move || async move { lever }));
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    serve_router(
+        Router::new()
+            .route("/v1/boards/nordvik/jobs", get(move || async move { gh }))
+            .route("/v0/postings/nordvik", get(move || async move { lever })),
+    )
 }
 
 #[test]

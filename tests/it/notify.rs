@@ -2,7 +2,6 @@
 //! tombstone, and is announced to IndexNow and as Google `URL_DELETED` exactly once, also
 //! across restarts. The endpoints are played by a local HTTP server.
 
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -10,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
-use crate::support::{bin, example_copy};
+use crate::support::{bin, example_copy, openssl, serve_router};
 
 #[derive(Default)]
 struct Seen {
@@ -22,113 +21,89 @@ struct Seen {
 
 type Shared = Arc<(Mutex<Seen>, String)>;
 
-/// Starts the fake endpoints; `public_pem` verifies the service-account JWT.
+/// Starts the fake endpoints; returns their base URL. `public_pem` verifies the
+/// service-account JWT.
 fn endpoints(public_pem: String) -> (String, Arc<(Mutex<Seen>, String)>) {
     let shared: Shared = Arc::new((Mutex::new(Seen::default()), public_pem));
     let s = shared.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let app = Router::new()
-                .route(
-                    "/indexnow",
-                    post(|State(s): State<Shared>, body: String| async move {
-                        s.0.lock()
-                            .unwrap()
-                            .indexnow
-                            .push(serde_json::from_str(&body).unwrap());
-                        StatusCode::OK
-                    }),
-                )
-                .route(
-                    "/hub",
-                    post(|State(s): State<Shared>, body: String| async move {
-                        s.0.lock().unwrap().hub.push(body);
-                        StatusCode::NO_CONTENT
-                    }),
-                )
-                .route(
-                    "/token",
-                    post(|State(s): State<Shared>, body: String| async move {
-                        let assertion = url::form_urlencoded::parse(body.as_bytes())
-                            .find(|(k, _)| k == "assertion")
-                            .map(|(_, v)| v.into_owned())
-                            .unwrap_or_default();
-                        let key = jsonwebtoken::DecodingKey::from_rsa_pem(s.1.as_bytes()).unwrap();
-                        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-                        v.set_audience(&[format!("{}token", "http://")]);
-                        v.validate_aud = false;
-                        match jsonwebtoken::decode::<serde_json::Value>(&assertion, &key, &v) {
-                            Ok(t)
-                                if t.claims["scope"]
-                                    == "https://www.googleapis.com/auth/indexing" =>
-                            {
-                                s.0.lock().unwrap().tokens += 1;
-                                (
-                                    StatusCode::OK,
-                                    r#"{"access_token":"tok-123","expires_in":3600}"#.to_string(),
-                                )
-                            }
-                            _ => (StatusCode::UNAUTHORIZED, "{}".to_string()),
-                        }
-                    }),
-                )
-                .route(
-                    "/publish",
-                    post(
-                        |State(s): State<Shared>, headers: HeaderMap, body: String| async move {
-                            if headers.get("authorization").and_then(|v| v.to_str().ok())
-                                != Some("Bearer tok-123")
-                            {
-                                return StatusCode::UNAUTHORIZED;
-                            }
-                            s.0.lock()
-                                .unwrap()
-                                .google
-                                .push(serde_json::from_str(&body).unwrap());
-                            StatusCode::OK
-                        },
-                    ),
-                )
-                .with_state(s);
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (rx.recv().unwrap(), shared)
+    let app = Router::new()
+        .route(
+            "/indexnow",
+            post(|State(s): State<Shared>, body: String| async move {
+                s.0.lock()
+                    .unwrap()
+                    .indexnow
+                    .push(serde_json::from_str(&body).unwrap());
+                StatusCode::OK
+            }),
+        )
+        .route(
+            "/hub",
+            post(|State(s): State<Shared>, body: String| async move {
+                s.0.lock().unwrap().hub.push(body);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/token",
+            post(|State(s): State<Shared>, body: String| async move {
+                let assertion = url::form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == "assertion")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let key = jsonwebtoken::DecodingKey::from_rsa_pem(s.1.as_bytes()).unwrap();
+                let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+                v.set_audience(&[format!("{}token", "http://")]);
+                v.validate_aud = false;
+                match jsonwebtoken::decode::<serde_json::Value>(&assertion, &key, &v) {
+                    Ok(t) if t.claims["scope"] == "https://www.googleapis.com/auth/indexing" => {
+                        s.0.lock().unwrap().tokens += 1;
+                        (
+                            StatusCode::OK,
+                            r#"{"access_token":"tok-123","expires_in":3600}"#.to_string(),
+                        )
+                    }
+                    _ => (StatusCode::UNAUTHORIZED, "{}".to_string()),
+                }
+            }),
+        )
+        .route(
+            "/publish",
+            post(
+                |State(s): State<Shared>, headers: HeaderMap, body: String| async move {
+                    if headers.get("authorization").and_then(|v| v.to_str().ok())
+                        != Some("Bearer tok-123")
+                    {
+                        return StatusCode::UNAUTHORIZED;
+                    }
+                    s.0.lock()
+                        .unwrap()
+                        .google
+                        .push(serde_json::from_str(&body).unwrap());
+                    StatusCode::OK
+                },
+            ),
+        )
+        .with_state(s);
+    (serve_router(app), shared)
 }
 
 fn rsa_pair(dir: &std::path::Path) -> (String, String) {
-    let key = dir.join("key.pem");
-    let ok = Command::new("openssl")
-        .args([
+    openssl(
+        dir,
+        &[
             "genpkey",
             "-algorithm",
             "RSA",
             "-pkeyopt",
             "rsa_keygen_bits:2048",
             "-out",
-        ])
-        .arg(&key)
-        .output()
-        .expect("openssl is needed: run the suite with scripts/test.sh");
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
+            "key.pem",
+        ],
     );
-    let public = Command::new("openssl")
-        .args(["pkey", "-pubout", "-in"])
-        .arg(&key)
-        .output()
-        .unwrap();
+    let public = openssl(dir, &["pkey", "-pubout", "-in", "key.pem"]);
     (
-        std::fs::read_to_string(&key).unwrap(),
+        std::fs::read_to_string(dir.join("key.pem")).unwrap(),
         String::from_utf8(public.stdout).unwrap(),
     )
 }
@@ -137,20 +112,20 @@ fn rsa_pair(dir: &std::path::Path) -> (String, String) {
 fn removed_posting_leaves_every_output_and_is_announced_exactly_once_across_restarts() {
     let dir = example_copy();
     let (private_pem, public_pem) = rsa_pair(dir.path());
-    let (addr, seen) = endpoints(public_pem);
+    let (base, seen) = endpoints(public_pem);
     let feeds = dir.path().join("feeds");
     let key_file = serde_json::json!({
         "type": "service_account",
         "client_email": "jobfeed@example-project.iam.gserviceaccount.com",
         "private_key": private_pem,
-        "token_uri": format!("http://{addr}/token"),
+        "token_uri": format!("{base}/token"),
     });
     std::fs::write(feeds.join("google-key.json"), key_file.to_string()).unwrap();
     let mut cfg = std::fs::read_to_string(feeds.join("example.toml")).unwrap();
     cfg.push_str(&format!(
-        "\n[notify.indexnow]\nkey = \"a1b2c3d4e5f6a7b8\"\nendpoint = \"http://{addr}/indexnow\"\n\
-         \n[notify.websub]\nhub = \"http://{addr}/hub\"\n\
-         \n[notify.google]\nservice_account_key_file = \"google-key.json\"\nendpoint = \"http://{addr}/publish\"\n"
+        "\n[notify.indexnow]\nkey = \"a1b2c3d4e5f6a7b8\"\nendpoint = \"{base}/indexnow\"\n\
+         \n[notify.websub]\nhub = \"{base}/hub\"\n\
+         \n[notify.google]\nservice_account_key_file = \"google-key.json\"\nendpoint = \"{base}/publish\"\n"
     ));
     std::fs::write(feeds.join("example.toml"), cfg).unwrap();
 
@@ -181,7 +156,7 @@ fn removed_posting_leaves_every_output_and_is_announced_exactly_once_across_rest
 
     // Subscribers find the hub in the feeds themselves.
     let public = dir.path().join("public/example");
-    let hub = format!("http://{addr}/hub");
+    let hub = format!("{base}/hub");
     let rss = std::fs::read_to_string(public.join("rss.xml")).unwrap();
     assert!(
         rss.contains(&format!("<atom:link href=\"{hub}\" rel=\"hub\"/>")),

@@ -1,9 +1,12 @@
-//! Helpers shared by the integration tests: example copies, a running daemon, a tiny HTTP client.
+//! Helpers shared by the integration tests: example copies, feed configs, loopback servers
+//! (axum or raw TCP), a running daemon, a tiny HTTP client, openssl.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn bin() -> Command {
@@ -35,6 +38,117 @@ pub fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("feeds"), &dir.path().join("feeds"));
     dir
+}
+
+/// A feed config `id` for the Nordvik example organisation (contact e-mails included, as
+/// the job-board outputs need them), followed by `sources`: `[[sources]]` tables as TOML.
+pub fn feed_toml(id: &str, title: &str, sources: &str) -> String {
+    format!(
+        r#"id = "{id}"
+title = "{title}"
+base_url = "https://jobs.nordvik.example/{id}/"
+language = "en"
+timezone = "Europe/Stockholm"
+
+[organization]
+name = "Nordvik Cloud AB"
+url = "https://www.nordvik.example/"
+logo = "https://www.nordvik.example/logo.png"
+email = "jobs@nordvik.example"
+poster_email = "recruiting@nordvik.example"
+
+{sources}"#
+    )
+}
+
+/// Serves `app` on a free loopback port from a thread and runtime of its own; returns the
+/// base URL (`http://127.0.0.1:<port>`). The server ends with the test process.
+pub fn serve_router(app: axum::Router) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+/// A raw TCP server on a free loopback port, for answers no HTTP library would send: each
+/// connection goes (blocking) to `answer` on a thread of its own. Stops accepting when dropped.
+pub struct Loopback {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Loopback {
+    pub fn start(answer: impl Fn(TcpStream) + Send + Sync + 'static) -> Loopback {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        // Non-blocking, so the accept loop sees `stop` without another connection arriving.
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let st = stop.clone();
+        let answer = Arc::new(answer);
+        std::thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        conn.set_nonblocking(false).unwrap();
+                        let answer = answer.clone();
+                        std::thread::spawn(move || answer(conn));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Loopback { port, stop }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Loopback {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads an HTTP request head up to its blank line; `None` when the client sent none.
+/// Byte by byte, so nothing after the head is consumed.
+pub fn read_head(conn: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match conn.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Runs `openssl` in `dir` and insists it succeeds (keys and certificates for TLS and JWT tests).
+pub fn openssl(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is needed: run the suite with scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "openssl {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// A `jobfeed serve` process, killed when dropped.

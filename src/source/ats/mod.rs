@@ -13,6 +13,7 @@ pub mod teamtailor;
 pub mod workable;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -51,6 +52,9 @@ macro_rules! remote_config {
             /// Largest answer accepted, in bytes. Default 20 MB.
             #[serde(default)]
             pub max_bytes: Option<u64>,
+            /// Largest total of all answers of one read (list pages and details), in bytes. Default 256 MiB.
+            #[serde(default)]
+            pub max_total_bytes: Option<u64>,
             /// Further attempts on connect errors, 429 and 5xx. Default 3.
             #[serde(default)]
             pub retries: Option<u32>,
@@ -72,6 +76,7 @@ macro_rules! remote_config {
                     self.timeout.as_deref(),
                     self.connect_timeout.as_deref(),
                     self.max_bytes,
+                    self.max_total_bytes,
                     self.retries,
                     self.min_keep_ratio,
                     self.mass_removal_grace.as_deref(),
@@ -92,10 +97,16 @@ macro_rules! remote_config {
 }
 pub(crate) use remote_config;
 
+/// `max_total_bytes` unless configured.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Transport and guard settings of one remote source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Remote {
     pub http: HttpOptions,
+    /// Largest total of one read's answers: each is capped by `http.max_bytes`, but a list
+    /// of N details could otherwise add up to N times that.
+    pub max_total_bytes: u64,
     pub min_keep_ratio: f64,
     pub grace: chrono::Duration,
     pub accept_removals: bool,
@@ -109,6 +120,7 @@ impl Remote {
         timeout: Option<&str>,
         connect_timeout: Option<&str>,
         max_bytes: Option<u64>,
+        max_total_bytes: Option<u64>,
         retries: Option<u32>,
         min_keep_ratio: Option<f64>,
         grace: Option<&str>,
@@ -137,6 +149,7 @@ impl Remote {
         let grace = parse_duration(grace.unwrap_or("24h"))?;
         Ok(Remote {
             http,
+            max_total_bytes: max_total_bytes.unwrap_or(DEFAULT_MAX_TOTAL_BYTES),
             min_keep_ratio: ratio,
             grace: chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX),
             accept_removals,
@@ -209,34 +222,66 @@ pub fn parse_each(
     })
 }
 
-/// Conditional GETs against the stored answers of one source.
+/// Conditional GETs against the stored answers of one source, within one byte budget for
+/// the whole read. Shared by an adapter's parallel lanes, hence the atomic count.
 pub struct Fetcher<'a> {
     client: &'a HttpClient,
     state: &'a SourceState,
+    budget: u64,
+    used: AtomicU64,
 }
 
 impl Fetcher<'_> {
     /// GETs `url` (conditionally, when an answer is stored) as the document `key`.
     pub fn get(&self, key: &str, url: &str) -> Result<Doc, SourceError> {
+        let over = || SourceError::OverBudget {
+            url: url.to_string(),
+            limit: self.budget,
+        };
+        let used = self.used.load(Ordering::SeqCst);
+        if used > self.budget {
+            return Err(over());
+        }
+        // Asking for no more than the budget's rest stops a large answer while it streams in;
+        // two lanes may each be granted the same rest, so the sum is checked again below.
+        let rest = self.budget - used;
         let stored = self.state.stored(url);
         let validators = stored.as_ref().map(|s| s.0.clone()).unwrap_or_default();
-        match self.client.get(url, &validators)? {
-            Fetched::Body { body, validators } => Ok(Doc {
+        let doc = match self.client.get_within(url, &validators, rest) {
+            Ok(Fetched::Body { body, validators }) => Doc {
                 key: key.to_string(),
                 url: url.to_string(),
                 body,
                 validators,
-            }),
-            Fetched::NotModified => {
+            },
+            Ok(Fetched::NotModified) => {
                 let (validators, body) = stored.expect("304 only answers a conditional GET");
-                Ok(Doc {
+                Doc {
                     key: key.to_string(),
                     url: url.to_string(),
                     body,
                     validators,
-                })
+                }
             }
+            Err(SourceError::TooLarge { limit, .. }) if limit < self.client.options().max_bytes => {
+                // Marks the budget spent, so the other lane stops before its next request.
+                self.used
+                    .store(self.budget.saturating_add(1), Ordering::SeqCst);
+                return Err(over());
+            }
+            Err(e) => return Err(e),
+        };
+        // Stored bodies count too: the budget bounds what one read holds, not only the wire.
+        let len = doc.body.len() as u64;
+        if self
+            .used
+            .fetch_add(len, Ordering::SeqCst)
+            .saturating_add(len)
+            > self.budget
+        {
+            return Err(over());
         }
+        Ok(doc)
     }
 }
 
@@ -263,6 +308,8 @@ pub fn run(
         let f = Fetcher {
             client: &client,
             state: &state,
+            budget: remote.max_total_bytes,
+            used: AtomicU64::new(0),
         };
         let docs = adapter.fetch(&f)?;
         let raws = adapter.parse(&docs)?;

@@ -80,10 +80,19 @@ impl Adapter for SmartRecruitersConfig {
             .collect();
         let results: Vec<Result<Doc, SourceError>> = std::thread::scope(|sc| {
             let (a, b): (Vec<_>, Vec<_>) = wanted.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+            // A lane stops at its first failure: the read fails anyway, and fetching on
+            // would spend requests (and the byte budget's overshoot) for nothing.
             let run = |part: Vec<(usize, &(String, String))>| {
-                part.into_iter()
-                    .map(|(i, (id, url))| (i, f.get(&format!("detail:{id}"), url)))
-                    .collect::<Vec<_>>()
+                let mut done = Vec::new();
+                for (i, (id, url)) in part {
+                    let r = f.get(&format!("detail:{id}"), url);
+                    let failed = r.is_err();
+                    done.push((i, r));
+                    if failed {
+                        break;
+                    }
+                }
+                done
             };
             let h = sc.spawn(move || run(b));
             let mut all = run(a);

@@ -300,7 +300,8 @@ pub fn init_from_hugo(
 /// Posting files in a section directory (not `_index` pages).
 fn postings_in(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    walk(dir, 0, &mut BTreeSet::new(), &mut files);
+    // Counting for a starter config: `check` and `build` report unreadable directories.
+    walk(dir, 0, &mut BTreeSet::new(), &mut files, &mut Vec::new());
     files.retain(|f| {
         !f.file_stem()
             .is_some_and(|s| s.to_string_lossy().starts_with("_index"))

@@ -268,7 +268,12 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
         };
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        walk(&start, 0, &mut seen, &mut files);
+        let mut unlisted = Vec::new();
+        walk(&start, 0, &mut seen, &mut files, &mut unlisted);
+        for (dir, e) in unlisted {
+            out.diagnostics
+                .push(unreadable(&e, &dir.display().to_string(), true));
+        }
         files.sort();
         for file in files {
             let rel = file.strip_prefix(&r.dir).unwrap_or(&file).to_path_buf();
@@ -340,24 +345,40 @@ fn read_candidate(
         }
         Ok(_) => {}
         Err(e) => {
-            diags.push(
-                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                    .file(&shown),
-            );
+            diags.push(unreadable(&e, &shown, false));
             return None;
         }
     }
     let bytes = match std::fs::read(&c.file) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("markdown.read", format!("cannot read the file: {e}"))
-                    .file(&shown),
-            );
+            diags.push(unreadable(&e, &shown, false));
             return None;
         }
     };
     read_page(&bytes, c, site, cfg, name, ctx, diags)
+}
+
+/// The diagnostic for a file that cannot be read: what failed, and what to do about it.
+/// `dir` when a directory of the content tree could not be listed.
+fn unreadable(e: &std::io::Error, shown: &str, dir: bool) -> Diagnostic {
+    let (what, chmod, skipped) = if dir {
+        ("directory", "chmod a+rx", "the postings in it are skipped")
+    } else {
+        ("file", "chmod a+r", "it is skipped")
+    };
+    let why = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => format!(
+            "permission denied (make it readable to the user jobfeed runs as, e.g. `{chmod}`, \
+             or move it out of the content directory)"
+        ),
+        _ => e.to_string(),
+    };
+    Diagnostic::error(
+        "markdown.read",
+        format!("the {what} cannot be read: {why}; {skipped}, the other postings are published"),
+    )
+    .file(shown)
 }
 
 /// Reads one posting from the bytes of a file; `None` when it is not published or broken
@@ -918,8 +939,16 @@ fn lookup_word(words: &BTreeMap<String, String>, w: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-/// Markdown files under `dir`, without following a directory twice (symlink loops).
-fn walk(dir: &Path, depth: usize, seen: &mut BTreeSet<PathBuf>, files: &mut Vec<PathBuf>) {
+/// Markdown files under `dir`, without following a directory twice (symlink loops);
+/// directories that exist but cannot be listed go to `unlisted`, so their postings are not
+/// dropped without a word.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    seen: &mut BTreeSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+    unlisted: &mut Vec<(PathBuf, std::io::Error)>,
+) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -929,13 +958,17 @@ fn walk(dir: &Path, depth: usize, seen: &mut BTreeSet<PathBuf>, files: &mut Vec<
     if !seen.insert(real) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            unlisted.push((dir.to_path_buf(), e));
+            return;
+        }
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, depth + 1, seen, files);
+            walk(&p, depth + 1, seen, files, unlisted);
         } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") && p.is_file() {
             files.push(p);
         }
@@ -949,30 +982,53 @@ fn slash(p: &Path) -> String {
         .join("/")
 }
 
-/// Glob match on `/`-separated paths: `*` and `?` within a segment, `**` across segments.
+/// Glob match on `/`-separated paths: `*` (any run of characters) and `?` (one character)
+/// within a segment, `**` as a whole segment for any run of segments.
 pub fn glob_match(pattern: &str, path: &str) -> bool {
     let pat: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
     let segs: Vec<&str> = path.split('/').collect();
-    fn go(p: &[&str], s: &[&str]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(&"**") => (0..=s.len()).any(|i| go(&p[1..], &s[i..])),
-            Some(first) => {
-                !s.is_empty()
-                    && seg_match(first.as_bytes(), s[0].as_bytes())
-                    && go(&p[1..], &s[1..])
-            }
+    wildcard(
+        &pat,
+        &segs,
+        |p| *p == "**",
+        |p, s| {
+            let p: Vec<char> = p.chars().collect();
+            let s: Vec<char> = s.chars().collect();
+            wildcard(&p, &s, |c| *c == '*', |c, x| *c == '?' || c == x)
+        },
+    )
+}
+
+/// Matches `items` against `pat`, whose tokens are either stars (any run of items) or match
+/// exactly one item. On a mismatch only the latest star takes one more item: an earlier star
+/// could take nothing the later one cannot, so nothing else needs retrying. That bounds the
+/// work by `pat.len() × items.len()` steps; trying every split, as a recursive matcher does,
+/// is exponential in the stars (`*a*a*a*a*a*a*a*b` on 40 `a`s: 3 s).
+fn wildcard<P, S>(
+    pat: &[P],
+    items: &[S],
+    is_star: impl Fn(&P) -> bool,
+    one: impl Fn(&P, &S) -> bool,
+) -> bool {
+    let (mut p, mut i) = (0, 0);
+    // The token after the latest star, and the first item that star has not yet taken.
+    let mut retry: Option<(usize, usize)> = None;
+    while i < items.len() {
+        if p < pat.len() && is_star(&pat[p]) {
+            p += 1;
+            retry = Some((p, i));
+        } else if p < pat.len() && one(&pat[p], &items[i]) {
+            p += 1;
+            i += 1;
+        } else if let Some((after, taken)) = retry {
+            p = after;
+            i = taken + 1;
+            retry = Some((after, i));
+        } else {
+            return false;
         }
     }
-    fn seg_match(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') => (0..=s.len()).any(|i| seg_match(&p[1..], &s[i..])),
-            Some(b'?') => !s.is_empty() && seg_match(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && seg_match(&p[1..], &s[1..]),
-        }
-    }
-    go(&pat, &segs)
+    pat[p..].iter().all(is_star)
 }
 
 #[cfg(test)]
@@ -986,6 +1042,70 @@ mod tests {
         assert!(glob_match("**/index.md", "jobs/x/index.md"));
         assert!(glob_match("jobs/**/*.md", "jobs/a.md"));
         assert!(!glob_match("jobs/*.md", "blog/a.md"));
+    }
+
+    /// Guards the linear-time matcher: a recursive one tries every split of the path among
+    /// the stars, and these took ~C(200, 10) steps (the 40-character case alone took 3 s).
+    #[test]
+    fn globs_with_many_stars_do_not_backtrack_exponentially() {
+        let many = "*a".repeat(10) + "*b";
+        assert!(!glob_match(&many, &"a".repeat(200)));
+        assert!(glob_match(&many, &("a".repeat(200) + "b")));
+        let deep = "**/".repeat(10) + "x";
+        assert!(!glob_match(&deep, &["a"; 200].join("/")));
+        assert!(glob_match(&deep, &(["a"; 200].join("/") + "/x")));
+    }
+
+    /// An independent reading of the glob rules: each segment (followed by `/`) becomes a
+    /// regex, `**` any run of whole segments, matched against the path with a `/` appended.
+    fn glob_oracle(pattern: &str, path: &str) -> bool {
+        let mut re = String::from("^");
+        for seg in pattern.trim_start_matches("./").split('/') {
+            if seg == "**" {
+                re.push_str("(?:[^/]*/)*");
+                continue;
+            }
+            for c in seg.chars() {
+                match c {
+                    '*' => re.push_str("[^/]*"),
+                    '?' => re.push_str("[^/]"),
+                    c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+                }
+            }
+            re.push('/');
+        }
+        re.push('$');
+        regex::Regex::new(&re)
+            .unwrap()
+            .is_match(&format!("{path}/"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Guards against panics (slicing, indexing) and runaway backtracking on any input,
+        /// star-heavy patterns and long paths included.
+        #[test]
+        fn glob_match_returns_on_any_pattern_and_path(
+            pattern in "(\\*|\\*\\*/|/|a|\\?|.){0,48}",
+            path in "([a/]|.){0,120}",
+        ) {
+            let _ = glob_match(&pattern, &path);
+        }
+
+        /// Guards the matcher's meaning against the regex oracle, on a small alphabet where
+        /// stars, `?`, `**` segments, `./` prefixes and a two-byte character meet often.
+        #[test]
+        fn glob_match_agrees_with_a_regex_oracle(
+            pattern in "(\\./)?(\\*\\*|[ab*?é]{0,4})(/(\\*\\*|[ab*?é]{0,4})){0,3}",
+            path in "[abé]{0,3}(/[abé]{0,3}){0,4}",
+        ) {
+            proptest::prop_assert_eq!(
+                glob_match(&pattern, &path),
+                glob_oracle(&pattern, &path),
+                "pattern {:?} on path {:?}", pattern, path
+            );
+        }
     }
 
     #[test]
