@@ -33,6 +33,11 @@ pub struct Cache {
     pub items: Table<Arc<Item>>,
     /// One posting's JSON-LD files of one output, all of which passed the gate.
     pub files: Table<Arc<Vec<Rendered>>>,
+    /// Files of items that passed the gate, by a key over their envelope and items.
+    pub feed_files: Table<()>,
+    /// Whether the last run's files were all published: only then may a file rendered
+    /// the same as in that run be kept where it is instead of handed over again.
+    published: bool,
 }
 
 /// A rendered item and the gate's verdict on it, decided once.
@@ -62,7 +67,19 @@ impl Cache {
             checks: Table::default(),
             items: Table::default(),
             files: Table::default(),
+            feed_files: Table::default(),
+            published: false,
         }
+    }
+
+    /// Whether the files of the last run are in place (see [`Cache::set_published`]).
+    pub fn published(&self) -> bool {
+        self.published
+    }
+
+    /// Records whether the run just finished had all its files published.
+    pub fn set_published(&mut self, ok: bool) {
+        self.published = ok;
     }
 
     /// Whether rendered bytes are kept.
@@ -85,6 +102,7 @@ impl Cache {
         self.checks.rotate();
         self.items.rotate();
         self.files.rotate();
+        self.feed_files.rotate();
     }
 }
 
@@ -96,6 +114,8 @@ impl std::fmt::Debug for Cache {
             .field("checks", &self.checks.len())
             .field("items", &self.items.len())
             .field("files", &self.files.len())
+            .field("feed_files", &self.feed_files.len())
+            .field("published", &self.published)
             .finish()
     }
 }

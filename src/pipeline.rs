@@ -321,9 +321,16 @@ impl Units<'_> {
             JobKind::Posting(p) => {
                 let key = cache::key(&[b"files", out.name().as_bytes(), self.key_of(p).as_bytes()]);
                 if let Some(files) = self.cache.files.get(&key) {
-                    let n = files.len();
-                    self.sink.put(files.to_vec());
-                    return (Vec::new(), Vec::new(), n);
+                    // The same bytes as last run: kept in place when that run published.
+                    let put: Vec<Rendered> = files
+                        .iter()
+                        .filter(|f| !(self.cache.published() && self.sink.keep(&f.path)))
+                        .cloned()
+                        .collect();
+                    if !put.is_empty() {
+                        self.sink.put(put);
+                    }
+                    return (Vec::new(), Vec::new(), files.len());
                 }
                 let result = self.check_and_put(render::posting_files(p, out));
                 if result.0.is_empty() && result.1.is_empty() && self.cache.keeps_bytes() {
@@ -334,12 +341,35 @@ impl Units<'_> {
                 result
             }
             JobKind::Feed(f) => {
+                // The same envelope and items as a file that passed last run: same bytes.
+                let mut whole = blake3::Hasher::new();
+                for part in [
+                    f.path.as_bytes(),
+                    &f.envelope.head,
+                    f.envelope.sep,
+                    &f.envelope.tail,
+                ] {
+                    whole.update(&(part.len() as u64).to_le_bytes());
+                    whole.update(part);
+                }
+                whole.update(out.name().as_bytes());
+                for p in &f.postings {
+                    whole.update(self.key_of(p).as_bytes());
+                }
+                let whole = whole.finalize();
+                if self.cache.feed_files.get(&whole).is_some()
+                    && self.cache.published()
+                    && self.sink.keep(&f.path)
+                {
+                    return (Vec::new(), Vec::new(), 1);
+                }
                 let (file, diags) = self.feed_file(f, out);
                 let failed = diags.iter().any(Diagnostic::is_error);
                 let diags = diags.into_iter().map(|d| d.output(&file.path)).collect();
                 if failed {
                     (diags, vec![file.path], 0)
                 } else {
+                    self.cache.feed_files.put(whole, ());
                     self.sink.put(vec![file]);
                     (diags, Vec::new(), 1)
                 }

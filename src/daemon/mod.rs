@@ -159,6 +159,11 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
                 run_with(&stage)
             };
             let published = stage.commit(&run);
+            // Only files that passed are cached, and a commit puts all of them in place.
+            cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .set_published(published.is_ok());
             tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Committed.");
             (run, published)
         }

@@ -166,6 +166,16 @@ fn sync_all(staged: &[(String, Option<PathBuf>)]) -> Result<(), PublishError> {
 }
 
 impl Sink for DirStage {
+    /// Kept when the file is still there with no write pending for it: it is listed as
+    /// published, neither read nor written.
+    fn keep(&self, path: &str) -> bool {
+        if lock(&self.error).is_some() || !self.dir.join(path).is_file() {
+            return false;
+        }
+        lock(&self.staged).push((path.to_string(), None));
+        true
+    }
+
     fn put(&self, files: Vec<Rendered>) {
         if lock(&self.error).is_some() {
             return;

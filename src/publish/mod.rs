@@ -13,6 +13,13 @@ use crate::render::Rendered;
 /// several worker threads at once, so a sink takes care of its own locking.
 pub trait Sink: Sync {
     fn put(&self, files: Vec<Rendered>);
+
+    /// Keeps the file at `path` as the last successful publish left it (the run rendered
+    /// the same bytes), without being handed them. `false` when this sink cannot: then
+    /// the caller puts the bytes instead.
+    fn keep(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Keeps every file in memory (for object storage and the tests).
@@ -43,6 +50,10 @@ pub struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _files: Vec<Rendered>) {}
+
+    fn keep(&self, _path: &str) -> bool {
+        true
+    }
 }
 
 /// Hands each file to two sinks (a directory and object storage).
@@ -52,6 +63,11 @@ impl Sink for Both<'_> {
     fn put(&self, files: Vec<Rendered>) {
         self.0.put(files.clone());
         self.1.put(files);
+    }
+
+    // Both or neither: a file kept by one and put to the other would be put twice to it.
+    fn keep(&self, _path: &str) -> bool {
+        false
     }
 }
 

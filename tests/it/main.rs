@@ -10,6 +10,7 @@ mod crash;
 mod daemon;
 mod deploy;
 mod faults;
+mod incremental;
 mod markdown;
 mod mixed;
 mod notify;
