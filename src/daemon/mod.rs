@@ -8,7 +8,7 @@ pub mod watch;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -82,6 +82,9 @@ pub struct Shared {
     failures: RwLock<BTreeMap<String, Arc<AtomicU32>>>,
     /// Each feed's work kept between its runs (runs of one feed never overlap).
     caches: RwLock<BTreeMap<String, Arc<Mutex<Cache>>>>,
+    /// Whether compression is asked for, and whether its thread is running.
+    compress_wanted: AtomicBool,
+    compressing: AtomicBool,
 }
 
 impl Shared {
@@ -126,7 +129,7 @@ impl Shared {
 }
 
 /// Runs one feed now (blocking): pipeline, publish, snapshot swap, status and metrics.
-pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
+pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
     let started = Instant::now();
     let now = Utc::now();
     let id = feed.config.id.clone();
@@ -247,12 +250,10 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         next
     };
     tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Swapped.");
-    // New content is served from here on; its compressed forms follow (large feeds take
-    // a while to compress, and a reader asking meanwhile gets identity).
-    let done = next.compress_pending();
-    if !done.is_empty() {
-        let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        *snap = Arc::new(snap.with_compressed(&done));
+    // New content is served from here on; its compressed forms follow, off this run's
+    // path (large feeds take a while to compress; a reader asking meanwhile gets identity).
+    if next.files.values().any(|e| e.pending) {
+        compress_later(shared);
     }
     let seconds = started.elapsed().as_secs_f64();
     let ok = failure.is_none();
@@ -348,6 +349,67 @@ pub fn run_feed(shared: &Shared, feed: &LoadedFeed) {
         }
         st.report = Some(run.report);
     }
+}
+
+/// Makes the compressed forms of newly served files on one thread of their own, so a
+/// feed's next run never waits for them (and takes the other cores meanwhile). Asking while it works makes it
+/// look again when done; only one such thread runs at a time.
+fn compress_later(shared: &Arc<Shared>) {
+    shared.compress_wanted.store(true, Ordering::SeqCst);
+    if shared.compressing.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let s = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("jobfeed-compress".into())
+        .spawn(move || {
+            loop {
+                while s.compress_wanted.swap(false, Ordering::SeqCst) {
+                    compress_pending(&s);
+                }
+                s.compressing.store(false, Ordering::SeqCst);
+                // Asked again between the last look and now, with no thread taking it.
+                if !s.compress_wanted.load(Ordering::SeqCst)
+                    || s.compressing.swap(true, Ordering::SeqCst)
+                {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "No thread for compression; serving identity only until the next run.");
+        shared.compressing.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Compresses every entry still pending, smallest first, swapping them in by batches
+/// (one swap per entry would copy the whole snapshot's map for each small file).
+fn compress_pending(shared: &Shared) {
+    const BATCH_BYTES: usize = 8 << 20;
+    let pending = shared.snapshot().pending();
+    let swap = |done: &mut std::collections::HashMap<String, Arc<crate::server::files::Entry>>| {
+        if !done.is_empty() {
+            let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            *snap = Arc::new(snap.with_compressed(done));
+            done.clear();
+        }
+    };
+    let mut done = std::collections::HashMap::new();
+    let mut bytes = 0;
+    for (k, e) in pending {
+        // Replaced by a newer run meanwhile: that run asked again, for its own content.
+        let live = shared.snapshot();
+        if !live.files.get(&k).is_some_and(|cur| Arc::ptr_eq(cur, &e)) {
+            continue;
+        }
+        bytes += e.identity.len();
+        done.insert(k, Arc::new(e.as_ref().clone().compressed()));
+        if bytes >= BATCH_BYTES {
+            swap(&mut done);
+            bytes = 0;
+        }
+    }
+    swap(&mut done);
 }
 
 /// Runs `run` once per trigger, never two at once. With a channel of capacity 1, triggers
@@ -471,6 +533,8 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         triggers: RwLock::new(BTreeMap::new()),
         failures: RwLock::new(BTreeMap::new()),
         caches: RwLock::new(BTreeMap::new()),
+        compress_wanted: AtomicBool::new(false),
+        compressing: AtomicBool::new(false),
         settings,
     });
     let tasks = Arc::new(Mutex::new(Some(start_feeds(&shared, feeds))));

@@ -22,7 +22,7 @@ pub struct Entry {
     /// When this content was first published.
     pub last_modified: DateTime<Utc>,
     /// Worth compressing but not compressed yet: served as identity until
-    /// [`Snapshot::compress_pending`] has run.
+    /// [`Entry::compressed`] has run (see [`Snapshot::pending`]).
     pub pending: bool,
 }
 
@@ -49,7 +49,8 @@ impl Entry {
     }
 
     /// This entry with its gzip and brotli forms (the identity bytes are shared).
-    fn compressed(mut self) -> Self {
+    /// The entry with its compressed forms made (when pending).
+    pub fn compressed(mut self) -> Self {
         if self.pending {
             self.gzip = Some(gzip(&self.identity));
             self.br = Some(brotli(&self.identity));
@@ -90,7 +91,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// A new snapshot in which feed `feed`'s files are exactly `files` (path under the feed,
     /// bytes, publication time). Unchanged files keep their entry (and compressed bytes);
-    /// new content is served as identity until [`Snapshot::compress_pending`].
+    /// new content is served as identity until compressed (see [`Snapshot::pending`]).
     pub fn with_feed(&self, feed: &str, files: Vec<(String, Vec<u8>, DateTime<Utc>)>) -> Snapshot {
         self.with_feed_files(
             feed,
@@ -128,16 +129,17 @@ impl Snapshot {
         Snapshot { files: map }
     }
 
-    /// Compressed forms of every entry still waiting for them, made in parallel, keyed by
-    /// path. Done after the swap, so that new content is served without waiting for it.
-    pub fn compress_pending(&self) -> HashMap<String, Arc<Entry>> {
-        use rayon::prelude::*;
-        let pending: Vec<(&String, &Arc<Entry>)> =
-            self.files.iter().filter(|(_, e)| e.pending).collect();
+    /// Entries still waiting for their compressed forms, smallest first (so that most
+    /// files are served compressed soon), keyed by path.
+    pub fn pending(&self) -> Vec<(String, Arc<Entry>)> {
+        let mut pending: Vec<(String, Arc<Entry>)> = self
+            .files
+            .iter()
+            .filter(|(_, e)| e.pending)
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect();
+        pending.sort_by(|a, b| (a.1.identity.len(), &a.0).cmp(&(b.1.identity.len(), &b.0)));
         pending
-            .into_par_iter()
-            .map(|(k, e)| (k.clone(), Arc::new(Entry::clone(e).compressed())))
-            .collect()
     }
 
     /// This snapshot with `done` entries swapped in where the content is still the same
@@ -367,7 +369,11 @@ mod tests {
                 .get(header::CONTENT_ENCODING)
                 .is_none()
         );
-        let done = s.compress_pending();
+        let done: HashMap<String, Arc<Entry>> = s
+            .pending()
+            .into_iter()
+            .map(|(k, e)| (k, Arc::new(e.as_ref().clone().compressed())))
+            .collect();
         let s2 = s.with_compressed(&done);
         let e2 = &s2.files["/ex/rss.xml"];
         assert!(!e2.pending && e2.br.is_some());
