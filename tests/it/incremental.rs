@@ -90,7 +90,14 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
     let fresh_state = work.path().join("fresh-state");
     crate::support::copy_dir(&state, &fresh_state);
     run(site, &out, &state, &mut cache, 21);
-    run(site, &fresh_out, &fresh_state, &mut Cache::lean(), 21);
+    let mut lean = Cache::lean();
+    run(site, &fresh_out, &fresh_state, &mut lean, 21);
+    // A one-off build keeps verdicts, never bytes: its memory stays that of one run.
+    assert!(lean.bodies.is_empty() && lean.files.is_empty(), "{lean:?}");
+    assert!(
+        !cache.bodies.is_empty() && !cache.files.is_empty(),
+        "{cache:?}"
+    );
     let (cached, fresh) = (published(&out), published(&fresh_out));
     assert_eq!(
         cached.keys().collect::<Vec<_>>(),

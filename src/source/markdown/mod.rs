@@ -562,7 +562,7 @@ fn read_page(
     }
     // The body is the costly part of a page (markdown, sanitising): kept between runs.
     let render_body = || std::sync::Arc::new(body::render(&expanded.markdown, page_url.as_ref()));
-    let body = match ctx.cache {
+    let body = match ctx.cache.filter(|c| c.keeps_bytes()) {
         Some(cache) => {
             let url = page_url.as_ref().map_or("", url::Url::as_str);
             let key = crate::cache::key(&[expanded.markdown.as_bytes(), url.as_bytes()]);
