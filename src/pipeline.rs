@@ -411,13 +411,7 @@ impl Units<'_> {
     /// something fails is the whole file checked, so the findings are exactly the gate's.
     fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
         let env = &f.envelope;
-        let file = |bytes| Rendered {
-            path: f.path.clone(),
-            output: out.name().to_string(),
-            kind: out.kind,
-            format: f.format,
-            bytes,
-        };
+        let file = |bytes| Rendered::of(out, f.path.clone(), f.format, bytes);
         let passes = |bytes: Vec<u8>| {
             !self
                 .gate

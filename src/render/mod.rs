@@ -30,6 +30,19 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
 }
 
+impl Rendered {
+    /// A file of output `out` at `path`.
+    pub fn of(out: &OutputConfig, path: String, format: Format, bytes: Vec<u8>) -> Self {
+        Rendered {
+            path,
+            output: out.name().to_string(),
+            kind: out.kind,
+            format,
+            bytes,
+        }
+    }
+}
+
 /// The concrete format of a rendered file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -328,13 +341,7 @@ impl Job<'_> {
     /// Renders the unit's file(s). Pure: the same job renders the same bytes.
     pub fn render(&self, ctx: &RenderContext<'_>) -> Vec<Rendered> {
         let out = self.out;
-        let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
-            path,
-            output: out.name().to_string(),
-            kind: out.kind,
-            format,
-            bytes,
-        };
+        let file = |path, format, bytes| Rendered::of(out, path, format, bytes);
         match &self.what {
             JobKind::Posting(p) => posting_files(p, out),
             JobKind::Feed(f) => vec![file(
@@ -356,13 +363,7 @@ impl Job<'_> {
 pub fn posting_files(p: &Posting, out: &OutputConfig) -> Vec<Rendered> {
     let dir = out.path().trim_end_matches('/');
     let doc = jsonld::document(p, &out.tracking);
-    let file = |path: String, format: Format, bytes: Vec<u8>| Rendered {
-        path,
-        output: out.name().to_string(),
-        kind: out.kind,
-        format,
-        bytes,
-    };
+    let file = |path, format, bytes| Rendered::of(out, path, format, bytes);
     vec![
         file(
             format!("{dir}/{}.jsonld", p.id),
