@@ -144,12 +144,8 @@ impl<V> Default for Table<V> {
 impl<V: Clone> Table<V> {
     /// The entry for `key`, made by `make` when neither this run nor the last has it.
     pub fn get_or(&self, key: Key, make: impl FnOnce() -> V) -> V {
-        if let Some(v) = self.prev.get(&key) {
-            lock(&self.next).entry(key).or_insert_with(|| v.clone());
-            return v.clone();
-        }
-        if let Some(v) = lock(&self.next).get(&key) {
-            return v.clone();
+        if let Some(v) = self.get(&key) {
+            return v;
         }
         // Made outside the lock: making is the expensive part, and runs in parallel.
         let v = make();

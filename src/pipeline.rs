@@ -332,11 +332,14 @@ impl Units<'_> {
                     }
                     return (Vec::new(), Vec::new(), files.len());
                 }
-                let result = self.check_and_put(render::posting_files(p, out));
-                if result.0.is_empty() && result.1.is_empty() && self.cache.keeps_bytes() {
-                    self.cache
-                        .files
-                        .put(key, Arc::new(render::posting_files(p, out)));
+                let files = render::posting_files(p, out);
+                let kept = self.cache.keeps_bytes().then(|| files.clone());
+                let result = self.check_and_put(files);
+                if let Some(files) = kept
+                    && result.0.is_empty()
+                    && result.1.is_empty()
+                {
+                    self.cache.files.put(key, Arc::new(files));
                 }
                 result
             }
@@ -432,31 +435,19 @@ impl Units<'_> {
                 &[f.format as u8],
                 self.key_of(p).as_bytes(),
             ]);
-            let (item, made) = match self.cache.items.get(&key) {
-                Some(item) => (item, None),
-                None => {
-                    let made = (f.item)(p, out, self.ctx);
-                    let (kept, made) = if self.cache.keeps_bytes() {
-                        (Some(made), None)
-                    } else {
-                        (None, Some(made))
-                    };
-                    let item = Arc::new(cache::Item {
-                        bytes: kept,
-                        passed: Default::default(),
-                    });
-                    self.cache.items.put(key, item.clone());
-                    (item, made)
-                }
-            };
-            // A lean cache keeps the verdict only: render again.
-            let made = match (&item.bytes, made) {
-                (None, None) => Some((f.item)(p, out, self.ctx)),
-                (_, made) => made,
-            };
-            let item_bytes = made
+            let render = || (f.item)(p, out, self.ctx);
+            let item = self.cache.items.get_or(key, || {
+                Arc::new(cache::Item {
+                    bytes: self.cache.keeps_bytes().then(render),
+                    passed: Default::default(),
+                })
+            });
+            // A lean cache keeps the verdict only: the bytes are made again.
+            let made = item.bytes.is_none().then(render);
+            let item_bytes = item
+                .bytes
                 .as_deref()
-                .or(item.bytes.as_deref())
+                .or(made.as_deref())
                 .expect("an item is either kept or just made");
             if all_passed {
                 all_passed = *item.passed.get_or_init(|| passes(env.with_one(item_bytes)));
