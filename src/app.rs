@@ -231,18 +231,14 @@ fn build_feed(
     now: chrono::DateTime<Utc>,
     state: &mut State,
 ) -> (FeedRun, anyhow::Result<()>) {
+    // A one-off run: its cache shares verdicts between the files of this run only.
+    let mut run_into = |sink: &dyn publish::Sink| {
+        pipeline::run(feed, gate, opts, now, Some(state), &mut Cache::lean(), sink)
+    };
     match &feed.config.publish {
         Some(crate::config::PublishConfig::S3(cfg)) => {
             let files = publish::Collect::new();
-            let run = pipeline::run(
-                feed,
-                gate,
-                opts,
-                now,
-                Some(state),
-                &mut Cache::lean(),
-                &files,
-            );
+            let run = run_into(&files);
             let published = publish_s3(cfg, feed, &run, &files.into_files());
             (run, published)
         }
@@ -250,15 +246,7 @@ fn build_feed(
             let id = &feed.config.id;
             match publish::DirStage::begin(out, id) {
                 Ok(stage) => {
-                    let run = pipeline::run(
-                        feed,
-                        gate,
-                        opts,
-                        now,
-                        Some(state),
-                        &mut Cache::lean(),
-                        &stage,
-                    );
+                    let run = run_into(&stage);
                     let published = stage
                         .commit(&run)
                         .map(|stats| tracing::debug!(feed = %id, ?stats, "published"))
@@ -267,15 +255,7 @@ fn build_feed(
                 }
                 Err(e) => {
                     // The report still tells the author what the run found.
-                    let run = pipeline::run(
-                        feed,
-                        gate,
-                        opts,
-                        now,
-                        Some(state),
-                        &mut Cache::lean(),
-                        &publish::Discard,
-                    );
+                    let run = run_into(&publish::Discard);
                     let e =
                         anyhow::Error::new(e).context(format!("publishing into {}", out.display()));
                     (run, Err(e))
