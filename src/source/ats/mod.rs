@@ -247,21 +247,11 @@ impl Fetcher<'_> {
         let rest = self.budget - used;
         let stored = self.state.stored(url);
         let validators = stored.as_ref().map(|s| s.0.clone()).unwrap_or_default();
-        let doc = match self.client.get_within(url, &validators, rest) {
-            Ok(Fetched::Body { body, validators }) => Doc {
-                key: key.to_string(),
-                url: url.to_string(),
-                body,
-                validators,
-            },
+        let (body, validators) = match self.client.get_within(url, &validators, rest) {
+            Ok(Fetched::Body { body, validators }) => (body, validators),
             Ok(Fetched::NotModified) => {
                 let (validators, body) = stored.expect("304 only answers a conditional GET");
-                Doc {
-                    key: key.to_string(),
-                    url: url.to_string(),
-                    body,
-                    validators,
-                }
+                (body, validators)
             }
             Err(SourceError::TooLarge { limit, .. }) if limit < self.client.options().max_bytes => {
                 // Marks the budget spent, so the other lane stops before its next request.
@@ -270,6 +260,12 @@ impl Fetcher<'_> {
                 return Err(over());
             }
             Err(e) => return Err(e),
+        };
+        let doc = Doc {
+            key: key.to_string(),
+            url: url.to_string(),
+            body,
+            validators,
         };
         // Stored bodies count too: the budget bounds what one read holds, not only the wire.
         let len = doc.body.len() as u64;
