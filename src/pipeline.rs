@@ -508,13 +508,42 @@ mod tests {
     spoiled!(board_item, render::board::item);
     spoiled!(linkedin_item, render::linkedin::item);
 
+    /// The test feed's render context.
+    fn context(feed: &crate::config::FeedConfig) -> RenderContext<'_> {
+        RenderContext {
+            feed,
+            updated: test_posting().updated,
+        }
+    }
+
+    /// `file` assembled and checked item by item, as a run does.
+    fn assemble_and_check(
+        gate: &Gate,
+        cache: &Cache,
+        ctx: &RenderContext<'_>,
+        file: &FeedFile<'_>,
+        out: &OutputConfig,
+    ) -> (Rendered, Vec<Diagnostic>) {
+        let keys = file
+            .postings
+            .iter()
+            .map(|p| (*p as *const Posting as usize, cache::posting_key(p)))
+            .collect();
+        let units = Units {
+            gate,
+            cache,
+            sink: &crate::publish::Discard,
+            verified: &Default::default(),
+            keys: &keys,
+            ctx,
+        };
+        units.feed_file(file, out)
+    }
+
     #[test]
     fn items_checked_one_by_one_give_the_whole_file_check_findings() {
         let feed = test_feed();
-        let ctx = RenderContext {
-            feed: &feed,
-            updated: test_posting().updated,
-        };
+        let ctx = context(&feed);
         let gate = Gate::new();
         let cases: [(OutputKind, Format, render::ItemRenderer); 5] = [
             (OutputKind::Rss, Format::Rss, rss_item),
@@ -548,22 +577,9 @@ mod tests {
                 };
                 file.item = item;
                 file.format = format;
-                let keys = postings
-                    .iter()
-                    .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
-                    .collect();
-                let verified = Default::default();
                 for mut cache in [Cache::lean(), Cache::new()] {
                     cache.begin_run(cache::key(&[b"test"]));
-                    let units = Units {
-                        gate: &gate,
-                        cache: &cache,
-                        sink: &crate::publish::Discard,
-                        verified: &verified,
-                        keys: &keys,
-                        ctx: &ctx,
-                    };
-                    let (assembled, found) = units.feed_file(&file, &out);
+                    let (assembled, found) = assemble_and_check(&gate, &cache, &ctx, &file, &out);
                     let whole = gate.check_file(&assembled);
                     assert_eq!(found, whole, "{kind:?}, item spoilt by {spoilt}");
                     if spoilt == "none" {
@@ -580,15 +596,10 @@ mod tests {
     #[test]
     fn a_broken_envelope_is_found_even_when_every_item_passed_before() {
         let feed = test_feed();
-        let ctx = RenderContext {
-            feed: &feed,
-            updated: test_posting().updated,
-        };
+        let ctx = context(&feed);
         let gate = Gate::new();
         let out = OutputConfig::of(OutputKind::Rss);
         let p = test_posting();
-        let keys = [(&p as *const Posting as usize, cache::posting_key(&p))].into();
-        let verified = Default::default();
         let mut cache = Cache::new();
         cache.begin_run(cache::key(&[b"test"]));
         let plan = |spoil: bool| {
@@ -605,16 +616,9 @@ mod tests {
             }
             file
         };
-        let units = Units {
-            gate: &gate,
-            cache: &cache,
-            sink: &crate::publish::Discard,
-            verified: &verified,
-            keys: &keys,
-            ctx: &ctx,
-        };
-        assert!(units.feed_file(&plan(false), &out).1.is_empty());
-        let (file, found) = units.feed_file(&plan(true), &out);
+        let check = |file| assemble_and_check(&gate, &cache, &ctx, &file, &out);
+        assert!(check(plan(false)).1.is_empty());
+        let (file, found) = check(plan(true));
         assert!(!found.is_empty());
         assert_eq!(found, gate.check_file(&file));
     }
