@@ -12,30 +12,11 @@ use jobfeed::publish::DirStage;
 use jobfeed::state::State;
 use jobfeed::validate::Gate;
 
-use crate::support::example_copy;
+use crate::support::{example_copy, files_under};
 
-/// Every published file of feed `example` under `out`, by path (the report aside: it
-/// carries run-specific findings only when something is wrong, and is compared apart).
+/// Every published file of feed `example` under `out`, by path.
 fn published(out: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let root = out.join("example");
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    files
+    files_under(&out.join("example"))
 }
 
 /// One run of the example feed into `out` with `cache`, state in `state_dir`.

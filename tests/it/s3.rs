@@ -114,25 +114,7 @@ fn build(dir: &Path, secret: &str) -> (bool, String, Vec<String>) {
 
 /// Object contents as stored by the server, keyed by object key.
 fn stored(s3: &S3) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let base = s3.root.path().join("jobs");
-    let mut stack = vec![base.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let key = p
-                    .strip_prefix(&base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(key, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    crate::support::files_under(&s3.root.path().join("jobs"))
 }
 
 #[test]

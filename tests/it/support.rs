@@ -33,6 +33,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Every file under `base` with its bytes, keyed by its `/`-separated path below `base`.
+pub fn files_under(base: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![base.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let key = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                out.insert(key, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
 /// A private copy of the bundled example feed (config + content) in a temporary directory.
 pub fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
