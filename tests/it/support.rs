@@ -247,9 +247,13 @@ impl Daemon {
     ) -> (Resp, Duration) {
         let start = Instant::now();
         loop {
-            let r = self.get(path, &[]);
-            if ok(&r) || start.elapsed() > limit {
-                return (r, start.elapsed());
+            // A connection refused or reset while the daemon recovers is another "not yet".
+            match try_request(&self.addr, "GET", path, &[]) {
+                Ok(r) if ok(&r) || start.elapsed() > limit => return (r, start.elapsed()),
+                Err(e) if start.elapsed() > limit => {
+                    panic!("no answer from {path} within {limit:?}: {e}")
+                }
+                _ => {}
             }
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -287,16 +291,27 @@ impl Resp {
 
 /// A minimal HTTP/1.1 client (one request per connection) for loopback tests.
 pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    try_request(addr, method, path, headers)
+        .unwrap_or_else(|e| panic!("{method} {path} on {addr}: {e}"))
+}
+
+/// Like [`request`], with connection errors returned instead of panicking.
+pub fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<Resp> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("Content-Length: 0\r\n\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(req.as_bytes())?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw)?;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -322,11 +337,11 @@ pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -
     if chunked {
         body = dechunk(&body);
     }
-    Resp {
+    Ok(Resp {
         status,
         headers,
         body,
-    }
+    })
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
