@@ -24,7 +24,9 @@ fn postings(n: usize) -> Vec<Posting> {
             p.url = format!("https://www.example.com/career/posting-{i:06}/");
             p.date_posted = base + Duration::hours(i as i64);
             p.updated = p.date_posted;
-            p.description_html = "<p>Build and run our Kubernetes platform.</p>".repeat(40);
+            p.description_html = "<p>Build and run our Kubernetes platform.</p>"
+                .repeat(40)
+                .into();
             p
         })
         .collect()

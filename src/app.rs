@@ -239,7 +239,7 @@ fn build_feed(
         Some(crate::config::PublishConfig::S3(cfg)) => {
             let files = publish::Collect::new();
             let run = run_into(&files);
-            let published = publish_s3(cfg, feed, &run, &files.into_files());
+            let published = publish_s3(cfg, feed, &run, files.into_files());
             (run, published)
         }
         Some(crate::config::PublishConfig::Dir) | None => {
@@ -270,9 +270,10 @@ fn publish_s3(
     cfg: &crate::config::S3Config,
     feed: &LoadedFeed,
     run: &FeedRun,
-    files: &[crate::render::Rendered],
+    files: Vec<crate::render::Rendered>,
 ) -> anyhow::Result<()> {
-    let stats = publish::s3::publish_blocking(cfg, &feed.dir, run, files)?;
+    let files = publish::Outgoing::of_run(files, run);
+    let stats = publish::s3::publish_blocking(cfg, &feed.dir, &run.feed, &files, &run.blocked)?;
     tracing::info!(
         feed = %run.feed,
         bucket = %cfg.bucket,

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::diag::Diagnostic;
 use crate::model::Posting;
 use crate::render::Rendered;
+use crate::source::RawPosting;
 use crate::source::markdown::body::Body;
 
 /// A content hash naming one entry.
@@ -24,6 +25,12 @@ pub struct Cache {
     /// Keep bytes (bodies, items, files)? Without, only verdicts are kept: small enough
     /// for a one-off build, where a verdict is still shared by the files of one run.
     bytes: bool,
+    /// A markdown page by its file's metadata → what reading it gave.
+    pub pages: Table<Arc<PageRead>>,
+    /// A posting's content key → its hash in the state store.
+    pub state_hashes: Table<String>,
+    /// A raw posting by its content key → normalised.
+    pub normalised: Table<Arc<crate::normalise::Outcome>>,
     /// Markdown body → sanitised HTML and text.
     pub bodies: Table<Arc<Body>>,
     /// A posting's JSON-LD checked against Google's rules: its findings, and the hash of
@@ -38,6 +45,15 @@ pub struct Cache {
     /// Whether the last run's files were all published: only then may a file rendered
     /// the same as in that run be kept where it is instead of handed over again.
     published: bool,
+}
+
+/// A markdown page as read: its posting (none when not published or broken) and findings.
+#[derive(Debug)]
+pub struct PageRead {
+    pub posting: Option<RawPosting>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Hidden by a publish date still to come: from then on the file must be read again.
+    pub hidden_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A rendered item and the gate's verdict on it, decided once.
@@ -63,6 +79,9 @@ impl Cache {
         Cache {
             config: None,
             bytes,
+            pages: Table::default(),
+            state_hashes: Table::default(),
+            normalised: Table::default(),
             bodies: Table::default(),
             checks: Table::default(),
             items: Table::default(),
@@ -98,6 +117,9 @@ impl Cache {
 
     /// Ends a run: what it used or made is kept for the next one, the rest dropped.
     pub fn finish_run(&mut self) {
+        self.pages.rotate();
+        self.state_hashes.rotate();
+        self.normalised.rotate();
         self.bodies.rotate();
         self.checks.rotate();
         self.items.rotate();
@@ -110,6 +132,9 @@ impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cache")
             .field("bytes", &self.bytes)
+            .field("pages", &self.pages.len())
+            .field("state_hashes", &self.state_hashes.len())
+            .field("normalised", &self.normalised.len())
             .field("bodies", &self.bodies.len())
             .field("checks", &self.checks.len())
             .field("items", &self.items.len())

@@ -139,7 +139,7 @@ fn run_with(
     }
     lap("read");
     let raw_count = raws.len();
-    let normalised = normalise::normalise(raws, cfg, now);
+    let normalised = normalise::normalise_with(raws, cfg, now, Some(cache));
     let not_normalised = raw_count - normalised.postings.len() - normalised.skipped.len();
     diagnostics.extend(normalised.diagnostics);
     lap("normalise");
@@ -151,22 +151,24 @@ fn run_with(
     // The exact bytes of each document that passed: a `.jsonld` file with the same bytes
     // (no tracking parameters) needs no second check (the check was a fifth of a run).
     // A posting checked by an earlier run with the same content keeps its verdict.
-    let checked: Vec<(Posting, Arc<Checked>)> = normalised
+    let checked: Vec<(Posting, cache::Key, Arc<Checked>)> = normalised
         .postings
         .into_par_iter()
         .map(|p| {
-            let found = cache.checks.get_or(cache::posting_key(&p), || {
+            let key = cache::posting_key(&p);
+            let found = cache.checks.get_or(key, || {
                 let doc = render::jsonld::document(&p, &Default::default());
                 let found = gate.check_posting(&doc);
                 let passed = (!found.iter().any(Diagnostic::is_error))
                     .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
                 Arc::new((found, passed))
             });
-            (p, found)
+            (p, key, found)
         })
         .collect();
     let mut verified = std::collections::HashSet::new();
-    for (p, checked) in checked {
+    let mut content_keys = Vec::new();
+    for (p, key, checked) in checked {
         let (found, passed) = &*checked;
         verified.extend(*passed);
         let bad = found.iter().any(Diagnostic::is_error);
@@ -179,13 +181,29 @@ fn run_with(
             rejected += 1;
         } else {
             postings.push(p);
+            content_keys.push(key);
         }
     }
+    // Each posting's content key, by address (the postings stay where they are from here).
+    let by_address = |postings: &[Posting], keys: &[cache::Key]| {
+        postings
+            .iter()
+            .zip(keys)
+            .map(|(p, k)| (p as *const Posting as usize, *k))
+            .collect::<std::collections::HashMap<usize, cache::Key>>()
+    };
 
     lap("check postings");
     let mut changes = Changes::default();
     if let Some(state) = state {
-        match state.observe(&cfg.id, &mut postings, now) {
+        let keys = by_address(&postings, &content_keys);
+        let hash_of = |p: &Posting| {
+            let key = keys[&(p as *const Posting as usize)];
+            cache
+                .state_hashes
+                .get_or(key, || crate::state::content_hash(p))
+        };
+        match state.observe_hashed(&cfg.id, &mut postings, now, hash_of) {
             Ok(c) => changes = c,
             Err(e) => diagnostics.push(
                 Diagnostic::error(
@@ -200,11 +218,17 @@ fn run_with(
         feed: cfg,
         updated: render::feed_updated(&postings, DateTime::<Utc>::UNIX_EPOCH),
     };
-    // What every posting's renders depend on: its whole content (dates stamped included).
-    let keys: std::collections::HashMap<usize, cache::Key> = postings
-        .par_iter()
-        .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
+    // What every posting's renders depend on: its whole content, and the change time the
+    // state stamped (the only field `observe` sets).
+    let stamped: Vec<cache::Key> = postings
+        .iter()
+        .zip(&content_keys)
+        .map(|(p, k)| {
+            let updated = p.updated.timestamp_nanos_opt().unwrap_or(0).to_le_bytes();
+            cache::key(&[b"stamped", k.as_bytes(), &updated])
+        })
         .collect();
+    let keys = by_address(&postings, &stamped);
     let mut outputs = 0;
     let mut blocked = Vec::new();
     for out in cfg.outputs() {

@@ -189,6 +189,18 @@ impl State {
         postings: &mut [Posting],
         now: DateTime<Utc>,
     ) -> Result<Changes, StateError> {
+        self.observe_hashed(feed, postings, now, content_hash)
+    }
+
+    /// Like [`State::observe`], with each posting's [`content_hash`] from `hash_of` (the
+    /// pipeline keeps them between runs: hashing every posting is most of the work).
+    pub fn observe_hashed(
+        &mut self,
+        feed: &str,
+        postings: &mut [Posting],
+        now: DateTime<Utc>,
+        hash_of: impl Fn(&Posting) -> String,
+    ) -> Result<Changes, StateError> {
         let path = self.path.clone();
         let wrap = |source| StateError {
             path: path.clone(),
@@ -197,34 +209,39 @@ impl State {
         let tx = self.conn.transaction().map_err(wrap)?;
         let mut changes = Changes::default();
         let mut seen = BTreeSet::new();
-        for p in postings.iter_mut() {
-            let hash = content_hash(p);
-            seen.insert(p.id.clone());
-            let row: Option<(String, String, String, i64)> = tx
-                .query_row(
-                    "SELECT content_hash, changed_at, first_seen, live FROM postings WHERE feed = ?1 AND id = ?2",
-                    params![feed, p.id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        // Every row of the feed at once: one query instead of one per posting.
+        let mut rows: std::collections::HashMap<String, (String, String, String, i64)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT id, content_hash, changed_at, first_seen, live FROM postings WHERE feed = ?1",
                 )
-                .optional()
                 .map_err(wrap)?;
+            stmt.query_map(params![feed], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            })
+            .map_err(wrap)?
+            .collect::<Result<_, _>>()
+            .map_err(wrap)?
+        };
+        for p in postings.iter_mut() {
+            let hash = hash_of(p);
+            seen.insert(p.id.clone());
+            let row = rows.remove(&p.id);
             match row {
                 None => {
                     // First sight: the source's own change time is the truth we have.
-                    tx.execute(
-                        "INSERT INTO postings (feed, id, url, first_seen, content_hash, changed_at, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
-                        params![feed, p.id, p.url, ts(now), hash, ts(p.updated)],
-                    )
+                    tx.prepare_cached("INSERT INTO postings (feed, id, url, first_seen, content_hash, changed_at, live) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)")
+                        .and_then(|mut st| st.execute(params![feed, p.id, p.url, ts(now), hash, ts(p.updated)]))
                     .map_err(wrap)?;
                     changes.added.push(change(p, &hash));
                 }
                 Some((old_hash, changed_at, _first, live)) if old_hash == hash => {
                     p.updated = parse_ts(&changed_at).max(p.date_posted);
                     if live == 0 {
-                        tx.execute(
+                        tx.prepare_cached(
                             "UPDATE postings SET live = 1, url = ?3 WHERE feed = ?1 AND id = ?2",
-                            params![feed, p.id, p.url],
                         )
+                        .and_then(|mut st| st.execute(params![feed, p.id, p.url]))
                         .map_err(wrap)?;
                         changes.added.push(change(p, &hash));
                     }
@@ -234,10 +251,8 @@ impl State {
                     // the source says so), never earlier than the last known change.
                     let at = p.updated.max(now).max(parse_ts(&changed_at));
                     p.updated = at;
-                    tx.execute(
-                        "UPDATE postings SET url = ?3, content_hash = ?4, changed_at = ?5, live = 1 WHERE feed = ?1 AND id = ?2",
-                        params![feed, p.id, p.url, hash, ts(at)],
-                    )
+                    tx.prepare_cached("UPDATE postings SET url = ?3, content_hash = ?4, changed_at = ?5, live = 1 WHERE feed = ?1 AND id = ?2")
+                        .and_then(|mut st| st.execute(params![feed, p.id, p.url, hash, ts(at)]))
                     .map_err(wrap)?;
                     changes.changed.push(change(p, &hash));
                 }

@@ -1,6 +1,7 @@
 //! The long-running service behind `jobfeed serve`: runs feeds on schedules and on file
 //! changes, publishes, swaps the served snapshot atomically, and reloads on SIGHUP.
 
+pub mod disk;
 pub mod scheduler;
 pub mod sdnotify;
 pub mod watch;
@@ -85,6 +86,10 @@ pub struct Shared {
     /// Whether compression is asked for, and whether its thread is running.
     compress_wanted: AtomicBool,
     compressing: AtomicBool,
+    /// Each feed's writer of the output directory and object storage.
+    writers: disk::Writers,
+    /// Deflated chunks of large files, for the next compression pass.
+    chunks: Mutex<crate::server::gzip::ChunkCache>,
 }
 
 impl Shared {
@@ -121,6 +126,34 @@ impl Shared {
         map.entry(feed.to_string()).or_default().clone()
     }
 
+    /// Records how writing a run's files went: a failure counts against that run (status
+    /// page, backoff, metrics) and the previous files stay.
+    fn disk_written(&self, job: &disk::DiskJob, outcome: disk::Outcome) {
+        let (target, error) = match outcome {
+            disk::Outcome::Written(stats) => {
+                tracing::debug!(feed = %job.feed, written = stats.written, removed = stats.removed, "Output directory written.");
+                return;
+            }
+            disk::Outcome::Failed(target, error) => (target, error),
+        };
+        tracing::error!(feed = %job.feed, target, error = %error, "Publishing failed; the previous files stay there.");
+        self.metrics.inc(
+            "jobfeed_publish_failures_total",
+            "Writes of a run's files that failed, by target.",
+            &[("feed", &job.feed), ("target", target)],
+            1.0,
+        );
+        self.failures(&job.feed).fetch_add(1, Ordering::Relaxed);
+        let mut feeds = self.feeds.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(run) = feeds
+            .get_mut(&job.feed)
+            .and_then(|st| st.history.iter_mut().rev().find(|r| r.at == job.at))
+        {
+            run.ok = false;
+            run.failure = Some(error);
+        }
+    }
+
     /// The work kept between runs of `feed`.
     pub fn cache(&self, feed: &str) -> Arc<Mutex<Cache>> {
         let mut map = self.caches.write().unwrap_or_else(|e| e.into_inner());
@@ -128,117 +161,109 @@ impl Shared {
     }
 }
 
-/// Runs one feed now (blocking): pipeline, publish, snapshot swap, status and metrics.
+/// The daemon's sink: files that passed the gate are kept in memory for the next snapshot,
+/// served as soon as the run ends; the output directory gets them after (see [`disk`]).
+struct Served {
+    prefix: String,
+    current: Arc<Snapshot>,
+    put: Mutex<Vec<crate::render::Rendered>>,
+    kept: Mutex<Vec<String>>,
+}
+
+impl publish::Sink for Served {
+    fn put(&self, files: Vec<crate::render::Rendered>) {
+        self.put
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(files);
+    }
+
+    /// Kept when served now: the entry (and its compressed forms) carries over.
+    fn keep(&self, path: &str) -> bool {
+        let served = self
+            .current
+            .files
+            .contains_key(&format!("{}{path}", self.prefix));
+        if served {
+            self.kept
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path.to_string());
+        }
+        served
+    }
+}
+
+impl Served {
+    /// The feed's files in the next snapshot: what the run put or kept, the last good copy
+    /// of blocked files (served now, else on disk from an earlier life) and the report.
+    fn into_published(
+        self,
+        blocked: &[String],
+        report: &(String, Vec<u8>),
+        dir: &std::path::Path,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, Published)> {
+        let current = |path: &str| self.current.files.get(&format!("{}{path}", self.prefix));
+        let mut files: Vec<(String, Published)> = Vec::new();
+        for path in self.kept.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            if let Some(e) = current(&path) {
+                files.push((path, Published::Same(e.clone())));
+            }
+        }
+        for path in blocked {
+            if let Some(e) = current(path) {
+                files.push((path.clone(), Published::Same(e.clone())));
+            } else if let Ok(bytes) = std::fs::read(dir.join(path)) {
+                files.push((path.clone(), Published::Bytes(bytes, now)));
+            }
+        }
+        for f in self.put.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            files.push((f.path, Published::Bytes(f.bytes, now)));
+        }
+        files.push((report.0.clone(), Published::Bytes(report.1.clone(), now)));
+        files
+    }
+}
+
+/// Runs one feed now (blocking): pipeline, snapshot swap, status and metrics; the output
+/// directory and object storage are written right after, off the serving path.
 pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
     let started = Instant::now();
     let now = Utc::now();
     let id = feed.config.id.clone();
-    // Files go to the output directory (which feeds the server) as they are rendered, and
-    // are also kept for object storage when the feed names a bucket.
-    let s3 = match &feed.config.publish {
-        Some(crate::config::PublishConfig::S3(cfg)) => Some(cfg),
-        _ => None,
+    let served = Served {
+        prefix: format!("/{id}/"),
+        current: shared.snapshot(),
+        put: Mutex::new(Vec::new()),
+        kept: Mutex::new(Vec::new()),
     };
-    let for_s3 = publish::Collect::new();
-    let cache = shared.cache(&id);
-    let run_with = |sink: &dyn publish::Sink| {
+    let run = {
+        let cache = shared.cache(&id);
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        pipeline::run(
+        let run = pipeline::run(
             feed,
             &shared.gate,
             &shared.settings.run,
             now,
             Some(&mut state),
             &mut cache,
-            sink,
-        )
+            &served,
+        );
+        // Every file that passed is served next: a later run rendering one the same keeps it.
+        cache.set_published(true);
+        run
     };
-    let (run, published) = match publish::DirStage::begin(&shared.settings.out, &id) {
-        Ok(stage) => {
-            let run = if s3.is_some() {
-                run_with(&publish::Both(&stage, &for_s3))
-            } else {
-                run_with(&stage)
-            };
-            let published = stage.commit(&run);
-            // Only files that passed are cached, and a commit puts all of them in place.
-            cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .set_published(published.is_ok());
-            tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Committed.");
-            (run, published)
-        }
-        Err(e) => (run_with(&for_s3), Err(e)),
-    };
-    let mut failure = run
+    let failure = run
         .report
         .diagnostics
         .iter()
         .find(|d| d.is_error() && (d.rule.starts_with("source.") || d.rule.starts_with("state.")))
         .map(|d| d.human());
-    // Which files this run changed on disk; `None` when unknown (re-read them all).
-    let changed = match published {
-        Ok(stats) => {
-            tracing::info!(
-                feed = %id,
-                published = run.report.published,
-                invalid = run.report.invalid,
-                written = stats.written,
-                removed = stats.removed,
-                "Feed published."
-            );
-            Some(stats.changed)
-        }
-        Err(e) => {
-            tracing::error!(feed = %id, error = %e, "Publishing failed; the previous files stay.");
-            failure = Some(e.to_string());
-            None
-        }
-    };
-    // Also to object storage when the feed names a bucket (the directory feeds the server).
-    if let Some(cfg) = s3 {
-        let result =
-            crate::publish::s3::publish_blocking(cfg, &feed.dir, &run, &for_s3.into_files());
-        match result {
-            Ok(stats) => {
-                tracing::info!(feed = %id, uploaded = stats.uploaded.len(), deleted = stats.deleted.len(), "Published to S3.")
-            }
-            Err(e) => {
-                tracing::error!(feed = %id, error = %e, "S3 publishing failed; the previous objects stay.");
-                failure = Some(e.to_string());
-            }
-        }
-    }
-    // The served snapshot: what is on disk now for this feed (blocked outputs keep their
-    // last good copy there), with each file's modification time as Last-Modified. Files
-    // this run left unchanged keep the entry already served: no reading or hashing again.
     let dir = shared.settings.out.join(&id);
-    let listed = std::fs::read_to_string(dir.join(publish::MANIFEST)).unwrap_or_default();
-    let current = shared
-        .snapshot
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let files: Vec<(String, Published)> = listed
-        .lines()
-        .filter_map(|rel| {
-            let served = current.files.get(&format!("/{id}/{rel}"));
-            if let (Some(changed), Some(entry)) = (&changed, served)
-                && !changed.contains(rel)
-            {
-                return Some((rel.to_string(), Published::Same(entry.clone())));
-            }
-            let p = dir.join(rel);
-            let bytes = std::fs::read(&p).ok()?;
-            let modified = std::fs::metadata(&p)
-                .and_then(|m| m.modified())
-                .map(DateTime::<Utc>::from)
-                .unwrap_or(now);
-            Some((rel.to_string(), Published::Bytes(bytes, modified)))
-        })
-        .collect();
+    let report = publish::report_file(&run);
+    let files = served.into_published(&run.blocked, &report, &dir, now);
     let next = {
         let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
         let mut next = snap.with_feed_files(&id, files);
@@ -249,12 +274,44 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
         *snap = next.clone();
         next
     };
-    tracing::debug!(feed = %id, ms = started.elapsed().as_millis() as u64, "Swapped.");
+    tracing::info!(
+        feed = %id,
+        published = run.report.published,
+        invalid = run.report.invalid,
+        ms = started.elapsed().as_millis() as u64,
+        "Feed published."
+    );
     // New content is served from here on; its compressed forms follow, off this run's
     // path (large feeds take a while to compress; a reader asking meanwhile gets identity).
     if next.files.values().any(|e| e.pending) {
         compress_later(shared);
     }
+    // Then the output directory and object storage, in the background: a burst of edits
+    // is served edit by edit while the disk catches up with the newest.
+    let prefix = format!("/{id}/");
+    let job = disk::DiskJob {
+        feed: id.clone(),
+        at: now,
+        files: next
+            .files
+            .iter()
+            .filter_map(|(k, e)| Some((k.strip_prefix(&prefix)?.to_string(), e.clone())))
+            .filter(|(p, _)| *p != report.0)
+            .collect(),
+        report,
+        blocked: run.blocked.clone(),
+        s3: match &feed.config.publish {
+            Some(crate::config::PublishConfig::S3(cfg)) => Some((cfg.clone(), feed.dir.clone())),
+            _ => None,
+        },
+    };
+    let s = shared.clone();
+    shared
+        .writers
+        .of(&id)
+        .write_later(shared.settings.out.clone(), job, move |job, outcome| {
+            s.disk_written(job, outcome)
+        });
     let seconds = started.elapsed().as_secs_f64();
     let ok = failure.is_none();
     let failures = shared.failures(&id);
@@ -396,6 +453,7 @@ fn compress_pending(shared: &Shared) {
     };
     let mut done = std::collections::HashMap::new();
     let mut bytes = 0;
+    let mut chunks = shared.chunks.lock().unwrap_or_else(|e| e.into_inner());
     for (k, e) in pending {
         // Replaced by a newer run meanwhile: that run asked again, for its own content.
         let live = shared.snapshot();
@@ -403,13 +461,14 @@ fn compress_pending(shared: &Shared) {
             continue;
         }
         bytes += e.identity.len();
-        done.insert(k, Arc::new(e.as_ref().clone().compressed()));
+        done.insert(k, Arc::new(e.as_ref().clone().compressed_with(&mut chunks)));
         if bytes >= BATCH_BYTES {
             swap(&mut done);
             bytes = 0;
         }
     }
     swap(&mut done);
+    chunks.finish_pass();
 }
 
 /// Runs `run` once per trigger, never two at once. With a channel of capacity 1, triggers
@@ -535,6 +594,8 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         caches: RwLock::new(BTreeMap::new()),
         compress_wanted: AtomicBool::new(false),
         compressing: AtomicBool::new(false),
+        writers: disk::Writers::default(),
+        chunks: Mutex::new(Default::default()),
         settings,
     });
     let tasks = Arc::new(Mutex::new(Some(start_feeds(&shared, feeds))));
@@ -603,12 +664,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!("Shutting down: finishing runs in flight.");
     sdnotify::notify("STOPPING=1");
     stop();
-    // A run in flight holds the state lock: taking it waits for the run to finish.
+    // A run in flight holds the state lock: taking it waits for the run to finish; then
+    // its files reach the output directory.
     let s = shared.clone();
     let _ = tokio::time::timeout(
         std::time::Duration::from_secs(8),
         tokio::task::spawn_blocking(move || drop(s.state.lock())),
     )
+    .await;
+    let s = shared.clone();
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    let _ = tokio::task::spawn_blocking(move || {
+        if !s.writers.wait_idle(deadline) {
+            tracing::warn!("The output directory was still being written at exit; the next start writes it again.");
+        }
+    })
     .await;
     Ok(())
 }

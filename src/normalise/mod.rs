@@ -7,6 +7,7 @@ pub mod location;
 pub mod salary;
 pub mod vocab;
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -30,18 +31,70 @@ pub struct Normalised {
 
 /// Normalises every raw posting; a broken one becomes a diagnostic and the rest go on.
 pub fn normalise(raws: Vec<RawPosting>, feed: &FeedConfig, now: DateTime<Utc>) -> Normalised {
-    let mut out = Normalised::default();
+    normalise_with(raws, feed, now, None)
+}
+
+/// One raw posting normalised on its own: the posting (`Ok(None)` when expired, `Err`
+/// when unusable) and the findings.
+#[derive(Debug)]
+pub struct Outcome {
+    pub posting: Result<Option<Posting>, ()>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    /// Whether the outcome still holds at `now`: only expiry depends on the clock.
+    fn holds_at(&self, now: DateTime<Utc>) -> bool {
+        match &self.posting {
+            Ok(Some(p)) => p.valid_through.is_none_or(|end| end >= now),
+            _ => true,
+        }
+    }
+}
+
+/// Like [`normalise`]; raw postings with a content key reuse the outcome an earlier run
+/// kept in `cache`. Postings are normalised on every core.
+pub fn normalise_with(
+    raws: Vec<RawPosting>,
+    feed: &FeedConfig,
+    now: DateTime<Utc>,
+    cache: Option<&crate::cache::Cache>,
+) -> Normalised {
     let tz = feed.tz();
-    for raw in raws {
-        let mut diags = Vec::new();
-        match one(&raw, feed, tz, now, &mut diags) {
-            Ok(Some(p)) => out.postings.push(p),
+    let make = |raw: &RawPosting| {
+        let mut diagnostics = Vec::new();
+        let posting = one(raw, feed, tz, now, &mut diagnostics);
+        std::sync::Arc::new(Outcome {
+            posting,
+            diagnostics,
+        })
+    };
+    let outcomes: Vec<std::sync::Arc<Outcome>> = raws
+        .par_iter()
+        .map(|raw| match (cache.filter(|c| c.keeps_bytes()), raw.key) {
+            (Some(cache), Some(key)) => {
+                let kept = cache.normalised.get_or(key, || make(raw));
+                if kept.holds_at(now) {
+                    kept
+                } else {
+                    let fresh = make(raw);
+                    cache.normalised.put(key, fresh.clone());
+                    fresh
+                }
+            }
+            _ => make(raw),
+        })
+        .collect();
+    let mut out = Normalised::default();
+    for (raw, outcome) in raws.iter().zip(outcomes) {
+        match &outcome.posting {
+            Ok(Some(p)) => out.postings.push(p.clone()),
             Ok(None) => out
                 .skipped
                 .push((raw.origin.clone(), "expired (validThrough is past)".into())),
             Err(()) => {}
         }
-        out.diagnostics.extend(diags);
+        out.diagnostics.extend(outcome.diagnostics.iter().cloned());
     }
     dedupe_ids(&mut out);
     link_translations(&mut out.postings);

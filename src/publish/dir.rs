@@ -74,6 +74,15 @@ impl DirStage {
     /// Puts every staged file in place, removes files that are no longer published and
     /// writes the manifest. On a staging error nothing is renamed and the error is returned.
     pub fn commit(self, run: &FeedRun) -> Result<PublishStats, PublishError> {
+        self.finish(super::report_file(run), &run.blocked)
+    }
+
+    /// Like [`DirStage::commit`], given the report file and the blocked paths themselves.
+    pub fn finish(
+        self,
+        report: (String, Vec<u8>),
+        blocked: &[String],
+    ) -> Result<PublishStats, PublishError> {
         let dir = self.dir;
         let mut staged = self.staged.into_inner().unwrap_or_else(|e| e.into_inner());
         let failed = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -102,7 +111,6 @@ impl DirStage {
         };
         // Posting documents first, then the files that link to them.
         rename_all(postings)?;
-        let report = super::report_file(run);
         let report_written = write_if_changed(&dir.join(&report.0), &report.1)?;
         rename_all(indexes)?;
         let mut now_published: BTreeSet<String> = BTreeSet::new();
@@ -123,7 +131,7 @@ impl DirStage {
         }
         now_published.insert(report.0);
         // Blocked files keep their last good copy: they stay in the manifest.
-        for path in &run.blocked {
+        for path in blocked {
             if dir.join(path).exists() {
                 stats.kept += 1;
                 now_published.insert(path.clone());
@@ -177,16 +185,22 @@ impl Sink for DirStage {
     }
 
     fn put(&self, files: Vec<Rendered>) {
+        for f in files {
+            self.put_bytes(&f.path, &f.bytes);
+        }
+    }
+}
+
+impl DirStage {
+    /// Stages `bytes` for `path` (written now under a temporary name, renamed at commit).
+    pub fn put_bytes(&self, path: &str, bytes: &[u8]) {
         if lock(&self.error).is_some() {
             return;
         }
-        for f in files {
-            match stage_if_changed(&self.dir.join(&f.path), &f.bytes, false) {
-                Ok(tmp) => lock(&self.staged).push((f.path, tmp)),
-                Err(e) => {
-                    lock(&self.error).get_or_insert(e);
-                    return;
-                }
+        match stage_if_changed(&self.dir.join(path), bytes, false) {
+            Ok(tmp) => lock(&self.staged).push((path.to_string(), tmp)),
+            Err(e) => {
+                lock(&self.error).get_or_insert(e);
             }
         }
     }

@@ -71,6 +71,35 @@ impl Sink for Both<'_> {
     }
 }
 
+/// A file handed to object storage: path under the feed, bytes (shared, not copied), and
+/// its format when known (else the content type follows the file name).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub path: String,
+    pub bytes: bytes::Bytes,
+    pub format: Option<crate::render::Format>,
+}
+
+impl Outgoing {
+    /// A rendered file, and the run's report last.
+    pub fn of_run(files: Vec<Rendered>, run: &FeedRun) -> Vec<Outgoing> {
+        let report = report_file(run);
+        files
+            .into_iter()
+            .map(|f| Outgoing {
+                path: f.path,
+                bytes: f.bytes.into(),
+                format: Some(f.format),
+            })
+            .chain(std::iter::once(Outgoing {
+                path: report.0,
+                bytes: report.1.into(),
+                format: None,
+            }))
+            .collect()
+    }
+}
+
 /// Whether a file links to others (feeds, sitemaps, lists): it must go up after the
 /// posting files it references and so is published last.
 pub fn is_index(path: &str) -> bool {

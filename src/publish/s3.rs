@@ -11,10 +11,9 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOptions, PutPayload};
 
-use super::{CACHE_CONTROL, ordered, report_file};
+use super::{CACHE_CONTROL, Outgoing};
 use crate::config::S3Config;
-use crate::pipeline::FeedRun;
-use crate::render::{Format, Rendered};
+use crate::render::Format;
 
 /// An S3 publishing failure; messages name the bucket and endpoint, never a secret.
 #[derive(Debug, thiserror::Error)]
@@ -178,8 +177,9 @@ fn content_type(path: &str, format: Option<Format>) -> &'static str {
 pub fn publish_blocking(
     cfg: &S3Config,
     config_dir: &Path,
-    run: &FeedRun,
-    files: &[Rendered],
+    feed: &str,
+    files: &[Outgoing],
+    blocked: &[String],
 ) -> Result<S3Stats, S3Error> {
     let store = store(cfg, config_dir)?;
     tokio::runtime::Builder::new_current_thread()
@@ -189,17 +189,19 @@ pub fn publish_blocking(
             bucket: cfg.bucket.clone(),
             reason: format!("cannot start the async runtime: {e}"),
         })?
-        .block_on(publish(&store, cfg, run, files))
+        .block_on(publish(&store, cfg, feed, files, blocked))
 }
 
-/// Publishes `run` under `<prefix><feed>/` in the bucket.
+/// Publishes a run's `files` (its report included) under `<prefix><feed>/` in the bucket;
+/// objects of `blocked` paths keep their last good copy.
 pub async fn publish(
     store: &AmazonS3,
     cfg: &S3Config,
-    run: &FeedRun,
-    files: &[Rendered],
+    feed: &str,
+    files: &[Outgoing],
+    blocked: &[String],
 ) -> Result<S3Stats, S3Error> {
-    let base = format!("{}{}", cfg.prefix, run.feed)
+    let base = format!("{}{}", cfg.prefix, feed)
         .trim_start_matches('/')
         .to_string();
     let prefix = Key::from(base.clone());
@@ -230,42 +232,45 @@ pub async fn publish(
         *etag = meta.e_tag.unwrap_or_default().trim_matches('"').to_string();
     }
     let mut stats = S3Stats::default();
-    let report = report_file(run);
-    let files = ordered(files)
-        .into_iter()
-        .map(|f| (f.path.clone(), f.bytes.clone(), Some(f.format)))
-        .chain(std::iter::once((report.0, report.1, None)));
+    let mut files: Vec<&Outgoing> = files.iter().collect();
+    files.sort_by_key(|f| (super::is_index(&f.path), f.path.clone()));
     let mut published = BTreeSet::new();
-    for (path, bytes, format) in files {
+    for Outgoing {
+        path,
+        bytes,
+        format,
+    } in files
+    {
+        let format = *format;
         published.insert(path.clone());
-        let md5: String = md5::Md5::digest(&bytes)
+        let md5: String = md5::Md5::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        if existing.get(&path) == Some(&md5) {
+        if existing.get(path.as_str()) == Some(&md5) {
             stats.unchanged += 1;
             continue;
         }
         let key = Key::from(format!("{base}/{path}"));
         let mut attributes = Attributes::new();
-        attributes.insert(Attribute::ContentType, content_type(&path, format).into());
+        attributes.insert(Attribute::ContentType, content_type(path, format).into());
         attributes.insert(Attribute::CacheControl, CACHE_CONTROL.into());
         attributes.insert(
             Attribute::Metadata("content-hash".into()),
-            blake3::hash(&bytes).to_hex().to_string().into(),
+            blake3::hash(bytes).to_hex().to_string().into(),
         );
         let opts = PutOptions {
             attributes,
             ..Default::default()
         };
         store
-            .put_opts(&key, PutPayload::from(bytes), opts)
+            .put_opts(&key, PutPayload::from(bytes.clone()), opts)
             .await
             .map_err(|e| classify(cfg, "upload", key.as_ref(), e))?;
         stats.uploaded.push(key.to_string());
     }
     // Removed outputs go last, after every index that linked to them was replaced.
-    let blocked: BTreeSet<&String> = run.blocked.iter().collect();
+    let blocked: BTreeSet<&String> = blocked.iter().collect();
     for (rel, _) in existing {
         if published.contains(&rel) || blocked.contains(&rel) {
             continue;

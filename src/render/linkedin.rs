@@ -37,9 +37,7 @@ pub fn jobtype(types: &[EmploymentType]) -> Option<&'static str> {
 /// Why LinkedIn would refuse `p`, if it would: it wants at least 100 characters of
 /// description and an https link to apply. Such a posting is left out of this feed only.
 pub fn eligible(p: &Posting) -> Result<(), String> {
-    let chars = super::text::html_to_text(&p.description_html)
-        .chars()
-        .count();
+    let chars = text_chars_up_to(&p.description_html, 100);
     if chars < 100 {
         return Err(format!(
             "left out of the LinkedIn feed: its description has {chars} characters of text and LinkedIn needs at least 100"
@@ -50,6 +48,22 @@ pub fn eligible(p: &Posting) -> Result<(), String> {
         return Err("left out of the LinkedIn feed: LinkedIn needs an https link to apply or to the posting page".into());
     }
     Ok(())
+}
+
+/// The characters of text in `html`, exactly when fewer than `enough`. The text of the
+/// HTML up to a tag's end is a prefix of the whole text, so a long description is decided
+/// on its first few kilobytes (this runs for every posting on every run).
+fn text_chars_up_to(html: &str, enough: usize) -> usize {
+    let count = |h: &str| super::text::html_to_text(h).chars().count();
+    let head = html
+        .char_indices()
+        .nth(enough * 16)
+        .and_then(|(cut, _)| html[..cut].rfind('>'))
+        .map(|end| &html[..=end]);
+    match head.map(count) {
+        Some(n) if n >= enough => n,
+        _ => count(html),
+    }
 }
 
 /// Renders the LinkedIn XML over `postings`.
@@ -262,11 +276,11 @@ mod tests {
     #[test]
     fn short_descriptions_and_plain_http_are_not_eligible_for_linkedin() {
         let mut p = crate::model::test_posting();
-        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10));
+        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10)).into();
         assert!(eligible(&p).is_ok());
         p.description_html = "<p>Too short.</p>".into();
         assert!(eligible(&p).unwrap_err().contains("at least 100"));
-        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10));
+        p.description_html = format!("<p>{}</p>", "Run clusters. ".repeat(10)).into();
         p.url = "http://www.example.com/job/".into();
         p.apply = crate::model::Apply::Email {
             email: "jobs@example.com".into(),

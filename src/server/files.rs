@@ -48,17 +48,34 @@ impl Entry {
         }
     }
 
-    /// This entry with its gzip and brotli forms (the identity bytes are shared).
-    /// The entry with its compressed forms made (when pending).
-    pub fn compressed(mut self) -> Self {
+    /// The entry with its compressed forms made (when pending; the identity bytes are shared).
+    pub fn compressed(self) -> Self {
+        self.compressed_with(&mut super::gzip::ChunkCache::default())
+    }
+
+    /// Like [`Entry::compressed`], large files gzipped from `chunks` (see [`super::gzip`]).
+    /// Brotli, which cannot be pieced together that way, is made for files up to
+    /// [`BROTLI_MAX`] only: a large feed is offered as gzip, redone only where it changed.
+    pub fn compressed_with(mut self, chunks: &mut super::gzip::ChunkCache) -> Self {
         if self.pending {
-            self.gzip = Some(gzip(&self.identity));
-            self.br = Some(brotli(&self.identity));
+            self.gzip = Some(if self.identity.len() >= CHUNKED_MIN {
+                Bytes::from(chunks.gzip(&self.identity))
+            } else {
+                gzip(&self.identity)
+            });
+            if self.identity.len() <= BROTLI_MAX {
+                self.br = Some(brotli(&self.identity));
+            }
             self.pending = false;
         }
         self
     }
 }
+
+/// Files from this size on are gzipped by chunks.
+pub const CHUNKED_MIN: usize = 256 << 10;
+/// Files above this size get no brotli form.
+pub const BROTLI_MAX: usize = 4 << 20;
 
 /// What a feed's file is in a new snapshot: new bytes, or the entry already served.
 #[derive(Debug)]
@@ -112,20 +129,26 @@ impl Snapshot {
             .filter(|(k, _)| !k.starts_with(&prefix))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        for (path, file) in files {
-            let key = format!("{prefix}{path}");
-            let entry = match file {
-                Published::Same(entry) => entry,
-                Published::Bytes(bytes, modified) => {
-                    let fresh = Entry::uncompressed(&key, bytes, modified);
-                    match self.files.get(&key) {
-                        Some(old) if old.etag == fresh.etag => old.clone(),
-                        _ => Arc::new(fresh),
+        // New bytes are hashed for their ETags on every core: feeds run to many megabytes.
+        use rayon::prelude::*;
+        let entries: Vec<(String, Arc<Entry>)> = files
+            .into_par_iter()
+            .map(|(path, file)| {
+                let key = format!("{prefix}{path}");
+                let entry = match file {
+                    Published::Same(entry) => entry,
+                    Published::Bytes(bytes, modified) => {
+                        let fresh = Entry::uncompressed(&key, bytes, modified);
+                        match self.files.get(&key) {
+                            Some(old) if old.etag == fresh.etag => old.clone(),
+                            _ => Arc::new(fresh),
+                        }
                     }
-                }
-            };
-            map.insert(key, entry);
-        }
+                };
+                (key, entry)
+            })
+            .collect();
+        map.extend(entries);
         Snapshot { files: map }
     }
 

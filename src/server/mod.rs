@@ -2,6 +2,7 @@
 //! (`/healthz`, `/readyz`, `/metrics`), the status page at `/`, and admin triggers.
 
 pub mod files;
+pub mod gzip;
 pub mod listen;
 pub mod status;
 

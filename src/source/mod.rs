@@ -39,9 +39,9 @@ pub struct RawPosting {
     pub language: Option<String>,
     pub title: Option<String>,
     /// Description, already sanitised HTML with absolute links.
-    pub description_html: Option<String>,
+    pub description_html: Option<std::sync::Arc<str>>,
     /// Plain text of the body, for finding facts stated only in prose (salary).
-    pub body_text: Option<String>,
+    pub body_text: Option<std::sync::Arc<str>>,
     pub summary: Option<String>,
     /// Canonical page URL.
     pub url: Option<String>,
@@ -67,6 +67,9 @@ pub struct RawPosting {
     /// Organisation, when the source names its own.
     pub organization: Option<Organization>,
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Names this exact content when the source knows it cheaply (a markdown file's
+    /// metadata): normalising it again gives the same result, so it is done once.
+    pub key: Option<crate::cache::Key>,
 }
 
 impl RawPosting {

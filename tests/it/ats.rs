@@ -660,7 +660,7 @@ fn teamtailor_reads_the_embedded_jobposting_with_int_identifier_and_places() {
         places,
         [("Stockholm", None, "SE"), ("København", None, "DK")]
     );
-    assert_eq!(p.description_html, "<p>Run our <b>network</b>.</p>");
+    assert_eq!(&*p.description_html, "<p>Run our <b>network</b>.</p>");
     assert_eq!(p.employment_types, [EmploymentType::FullTime]);
 }
 
@@ -676,7 +676,10 @@ fn jsonld_pages_yield_postings_from_graph_with_escaped_description_and_salary() 
     assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
     let ps = valid(out.postings, &feed);
     let p = by_id(&ps, "jsonld-sec-7");
-    assert_eq!(p.description_html, "<p>Keep us <strong>safe</strong>.</p>");
+    assert_eq!(
+        &*p.description_html,
+        "<p>Keep us <strong>safe</strong>.</p>"
+    );
     assert_eq!(p.workplace.arrangement, Arrangement::Remote);
     assert_eq!(p.workplace.applicant_countries, ["NO", "SE"]);
     assert_eq!(

@@ -77,8 +77,8 @@ fn job(j: &Value, url: &str) -> Option<RawPosting> {
     p.updated = s(j, "updatedAt");
     if let Some(html) = s(j, "descriptionHtml") {
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     p.team = s(j, "team").or_else(|| s(j, "department"));
     p.categories.extend(s(j, "department"));

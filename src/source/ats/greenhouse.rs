@@ -62,8 +62,8 @@ fn job(j: &Value, url: &str) -> Option<RawPosting> {
         // The API escapes the HTML once (`&lt;p&gt;`): decode once, then sanitise.
         let html = html_escape::decode_html_entities(&content);
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     if let Some(name) = j.get("location").and_then(|l| s(l, "name")) {
         for part in split_places(&name) {

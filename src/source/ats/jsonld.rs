@@ -146,8 +146,8 @@ pub fn from_jobposting(j: &Value, origin: &str, page: Option<&str>) -> Option<Ra
             d
         };
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     p.employment = each(j.get("employmentType"))
         .into_iter()

@@ -86,8 +86,8 @@ fn posting(j: &Value, url: &str) -> Option<RawPosting> {
         html.push_str(&a);
     }
     let clean = sanitize_html(&html, p.url.as_deref());
-    p.body_text = Some(text_of(&clean));
-    p.description_html = Some(clean);
+    p.body_text = Some(text_of(&clean).into());
+    p.description_html = Some(clean.into());
 
     let country = s(j, "country").map(|c| c.to_ascii_uppercase());
     let cats = j.get("categories").cloned().unwrap_or(Value::Null);

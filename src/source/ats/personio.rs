@@ -187,8 +187,8 @@ fn position(x: Position, url: &str, opts: &Options) -> Option<RawPosting> {
         }
     }
     let clean = sanitize_html(&html, Some(&page));
-    p.body_text = Some(text_of(&clean));
-    p.description_html = Some(clean);
+    p.body_text = Some(text_of(&clean).into());
+    p.description_html = Some(clean.into());
     match opt(&x.schedule).as_deref() {
         Some("full-time") => p.employment.push("FULL_TIME".into()),
         Some("part-time") => p.employment.push("PART_TIME".into()),

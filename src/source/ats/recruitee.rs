@@ -152,8 +152,8 @@ fn offer(o: &Value, url: &str) -> Vec<RawPosting> {
             .collect::<Vec<_>>()
             .join("\n");
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
         p
     };
     match o.get("translations").and_then(Value::as_object) {

@@ -233,8 +233,8 @@ pub fn apply_detail(p: &mut RawPosting, body: &[u8], url: &str) -> Result<(), So
     }
     if !html.is_empty() {
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     Ok(())
 }

@@ -71,8 +71,8 @@ fn item(it: &Value, url: &str) -> Option<RawPosting> {
         && let Some(html) = s(it, "content_html")
     {
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     p.summary = s(it, "summary");
     Some(p)

@@ -101,8 +101,8 @@ fn first_row(row: &Value, url: &str, id: String) -> RawPosting {
         .join("\n");
     if !html.is_empty() {
         let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean));
-        p.description_html = Some(clean);
+        p.body_text = Some(text_of(&clean).into());
+        p.description_html = Some(clean.into());
     }
     p
 }

@@ -8,10 +8,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 /// A rendered body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
-    /// Sanitised HTML.
-    pub html: String,
+    /// Sanitised HTML (shared: every posting read from this body holds it).
+    pub html: std::sync::Arc<str>,
     /// Plain text, one block per line.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// Template text (`{{ … }}`) that was removed.
     pub removed_templates: usize,
 }
@@ -28,8 +28,8 @@ pub fn render(markdown: &str, page_url: Option<&url::Url>) -> Body {
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = sanitize(&html);
     Body {
-        html,
-        text,
+        html: html.into(),
+        text: text.into(),
         removed_templates,
     }
 }
@@ -353,7 +353,7 @@ mod tests {
             "A {% include x.html %} B {% comment %}hidden{% endcomment %} C",
             None,
         );
-        assert_eq!(b.html, "<p>A  B  C</p>");
+        assert_eq!(&*b.html, "<p>A  B  C</p>");
         assert_eq!(b.removed_templates, 2);
     }
 

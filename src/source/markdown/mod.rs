@@ -297,6 +297,8 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
             });
         }
     }
+    // What every page's reading depends on besides its own file: the site config.
+    let site_key = crate::cache::key(&[b"site", format!("{site:?}").as_bytes()]);
     // Files are independent: read and parse them on every core, then keep the walk order.
     let results: Vec<(PathBuf, Option<RawPosting>, Vec<Diagnostic>)> = candidates
         .par_iter()
@@ -307,7 +309,7 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
         })
         .map(|c| {
             let mut diags = Vec::new();
-            let posting = read_candidate(c, &site, cfg, name, ctx, &mut diags);
+            let posting = read_candidate(c, &site, site_key, cfg, name, ctx, &mut diags);
             (c.file.clone(), posting, diags)
         })
         .collect();
@@ -320,16 +322,19 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
 }
 
 /// Reads one candidate file: size check, read, parse. Problems go to `diags`.
+/// With a cache that keeps bytes (the daemon), a file whose size, times and inode are
+/// those of an earlier run is not read again: that run's posting and findings are reused.
 fn read_candidate(
     c: &Candidate,
     site: &Site,
+    site_key: crate::cache::Key,
     cfg: &MarkdownConfig,
     name: &str,
     ctx: &SourceContext<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RawPosting> {
     let shown = c.file.display().to_string();
-    match std::fs::metadata(&c.file) {
+    let meta = match std::fs::metadata(&c.file) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
             diags.push(
                 Diagnostic::warning(
@@ -343,11 +348,22 @@ fn read_candidate(
             );
             return None;
         }
-        Ok(_) => {}
+        Ok(m) => m,
         Err(e) => {
             diags.push(unreadable(&e, &shown, false));
             return None;
         }
+    };
+    let cached = ctx
+        .cache
+        .filter(|cache| cache.keeps_bytes())
+        .and_then(|cache| Some((cache, page_key(c, &meta, site_key, ctx.drafts)?)));
+    if let Some((cache, key)) = &cached
+        && let Some(page) = cache.pages.get(key)
+        && page.hidden_until.is_none_or(|t| ctx.now < t)
+    {
+        diags.extend(page.diagnostics.iter().cloned());
+        return page.posting.clone();
     }
     let bytes = match std::fs::read(&c.file) {
         Ok(b) => b,
@@ -356,7 +372,90 @@ fn read_candidate(
             return None;
         }
     };
-    read_page(&bytes, c, site, cfg, name, ctx, diags)
+    let mut reading = Reading::default();
+    let mut posting = read_page(&bytes, c, site, cfg, name, ctx, &mut reading);
+    if let Some((cache, key)) = cached
+        && !reading.read_others.get()
+    {
+        if let Some(p) = &mut posting {
+            p.key = Some(key);
+        }
+        cache.pages.put(
+            key,
+            std::sync::Arc::new(crate::cache::PageRead {
+                posting: posting.clone(),
+                diagnostics: reading.diagnostics.clone(),
+                hidden_until: reading.hidden_until,
+            }),
+        );
+    }
+    diags.extend(reading.diagnostics);
+    posting
+}
+
+/// What reading a page found, and what it depended on besides its bytes, the site and
+/// the source config.
+#[derive(Default)]
+struct Reading {
+    diagnostics: Vec<Diagnostic>,
+    /// Hidden until this publish date: the same bytes publish from then on.
+    hidden_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Other pages were read (`ref` shortcodes): their changes would change this one.
+    read_others: std::cell::Cell<bool>,
+}
+
+/// A key naming a file's content by its metadata, or `None` when that cannot be trusted:
+/// a file changed within the last seconds may change again within the file system's
+/// timestamp granularity keeping size and times (git's "racily clean" entries).
+fn page_key(
+    c: &Candidate,
+    meta: &std::fs::Metadata,
+    site: crate::cache::Key,
+    drafts: bool,
+) -> Option<crate::cache::Key> {
+    const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+    let modified = meta.modified().ok()?;
+    let age = std::time::SystemTime::now().duration_since(modified).ok()?;
+    let nanos = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+            .to_le_bytes()
+    };
+    #[cfg(unix)]
+    let (changed, inode) = {
+        use std::os::unix::fs::MetadataExt;
+        let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        let ctime = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(changed.max(0) as u64);
+        if std::time::SystemTime::now()
+            .duration_since(ctime)
+            .is_ok_and(|a| a < SETTLED)
+        {
+            return None;
+        }
+        (
+            changed.to_le_bytes(),
+            [meta.ino().to_le_bytes(), meta.dev().to_le_bytes()].concat(),
+        )
+    };
+    #[cfg(not(unix))]
+    let (changed, inode) = ([0u8; 16], Vec::new());
+    if age < SETTLED {
+        return None;
+    }
+    let language = c.language.as_deref().unwrap_or("");
+    Some(crate::cache::key(&[
+        b"page",
+        c.file.as_os_str().as_encoded_bytes(),
+        c.rel.as_os_str().as_encoded_bytes(),
+        c.content_root.as_os_str().as_encoded_bytes(),
+        language.as_bytes(),
+        site.as_bytes(),
+        &[u8::from(drafts)],
+        &meta.len().to_le_bytes(),
+        &nanos(modified),
+        &changed,
+        &inode,
+    ]))
 }
 
 /// The diagnostic for a file that cannot be read: what failed, and what to do about it.
@@ -390,9 +489,10 @@ fn read_page(
     cfg: &MarkdownConfig,
     name: &str,
     ctx: &SourceContext<'_>,
-    diags: &mut Vec<Diagnostic>,
+    reading: &mut Reading,
 ) -> Option<RawPosting> {
     let shown = c.file.display().to_string();
+    let diags = &mut reading.diagnostics;
     let page = frontmatter::decode(bytes)
         .and_then(|t| frontmatter::parse(&t))
         .map_err(|e| {
@@ -456,6 +556,7 @@ fn read_page(
         && let Ok(d) = crate::normalise::dates::parse(&p, ctx.feed.tz())
         && d > ctx.now
     {
+        reading.hidden_until = Some(d);
         return None;
     }
 
@@ -526,7 +627,9 @@ fn read_page(
     let page_url = url.as_deref().and_then(|u| url::Url::parse(u).ok());
 
     // Body: shortcodes first, then markdown.
+    let read_others = &reading.read_others;
     let resolve = |target: &str| {
+        read_others.set(true);
         resolve_ref(
             target,
             c,
