@@ -231,7 +231,17 @@ fn run_with(
     let keys = by_address(&postings, &stamped);
     let mut outputs = 0;
     let mut blocked = Vec::new();
-    for out in cfg.outputs() {
+    // Posting documents first: the sink may publish them before the files that list them.
+    let mut ordered = cfg.outputs();
+    ordered.sort_by_key(|o| o.kind != OutputKind::Jsonld);
+    let documents = ordered
+        .iter()
+        .filter(|o| o.kind == OutputKind::Jsonld)
+        .count();
+    for (i, out) in ordered.into_iter().enumerate() {
+        if i == documents {
+            sink.documents_done();
+        }
         // A board's own rules leave a posting out of that board's feed only, with a warning,
         // instead of blocking the whole file for everyone.
         let selected: Vec<&Posting> = if out.kind == OutputKind::Linkedin {

@@ -163,19 +163,63 @@ impl Shared {
 
 /// The daemon's sink: files that passed the gate are kept in memory for the next snapshot,
 /// served as soon as the run ends; the output directory gets them after (see [`disk`]).
-struct Served {
+struct Served<'a> {
+    feed: &'a str,
     prefix: String,
+    /// The snapshot served when the run began.
     current: Arc<Snapshot>,
+    /// The snapshot served now, for the run's posting documents to go live early.
+    live: &'a RwLock<Arc<Snapshot>>,
+    now: DateTime<Utc>,
     put: Mutex<Vec<crate::render::Rendered>>,
     kept: Mutex<Vec<String>>,
+    /// Posting documents already served (made live by [`publish::Sink::documents_done`]).
+    early: Mutex<Vec<(String, Arc<crate::server::files::Entry>)>>,
 }
 
-impl publish::Sink for Served {
+impl publish::Sink for Served<'_> {
     fn put(&self, files: Vec<crate::render::Rendered>) {
         self.put
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(files);
+    }
+
+    /// New and changed posting documents go live now: an edit is served before the feeds
+    /// that list it are assembled (the order a publish always keeps: documents first).
+    fn documents_done(&self) {
+        use rayon::prelude::*;
+        let docs: Vec<crate::render::Rendered> = {
+            let mut put = self.put.lock().unwrap_or_else(|e| e.into_inner());
+            let (docs, rest) = std::mem::take(&mut *put)
+                .into_iter()
+                .partition(|f| !publish::is_index(&f.path));
+            *put = rest;
+            docs
+        };
+        if docs.is_empty() {
+            return;
+        }
+        let entries: Vec<(String, Arc<crate::server::files::Entry>)> = docs
+            .into_par_iter()
+            .map(|f| {
+                let key = format!("{}{}", self.prefix, f.path);
+                let fresh = crate::server::files::Entry::uncompressed(&key, f.bytes, self.now);
+                let entry = match self.current.files.get(&key) {
+                    Some(old) if old.etag == fresh.etag => old.clone(),
+                    _ => Arc::new(fresh),
+                };
+                (f.path, entry)
+            })
+            .collect();
+        {
+            let mut snap = self.live.write().unwrap_or_else(|e| e.into_inner());
+            *snap = Arc::new(snap.with_entries(self.feed, &entries));
+        }
+        self.early
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(entries);
     }
 
     /// Kept when served now: the entry (and its compressed forms) carries over.
@@ -194,7 +238,7 @@ impl publish::Sink for Served {
     }
 }
 
-impl Served {
+impl Served<'_> {
     /// The feed's files in the next snapshot: what the run put or kept, the last good copy
     /// of blocked files (served now, else on disk from an earlier life) and the report.
     fn into_published(
@@ -218,6 +262,9 @@ impl Served {
                 files.push((path.clone(), Published::Bytes(bytes, now)));
             }
         }
+        for (path, e) in self.early.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            files.push((path, Published::Same(e)));
+        }
         for f in self.put.into_inner().unwrap_or_else(|e| e.into_inner()) {
             files.push((f.path, Published::Bytes(f.bytes, now)));
         }
@@ -233,10 +280,14 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
     let now = Utc::now();
     let id = feed.config.id.clone();
     let served = Served {
+        feed: &id,
         prefix: format!("/{id}/"),
         current: shared.snapshot(),
+        live: &shared.snapshot,
+        now,
         put: Mutex::new(Vec::new()),
         kept: Mutex::new(Vec::new()),
+        early: Mutex::new(Vec::new()),
     };
     let run = {
         let cache = shared.cache(&id);

@@ -61,8 +61,9 @@ fn feed_roots(shared: &Shared) -> Vec<(String, Vec<PathBuf>)> {
 pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
     let feeds = feed_roots(&shared);
     let s = shared.clone();
+    // Long enough to see an editor's write-and-rename as one save, short beside a run.
     let mut debouncer = new_debouncer(
-        Duration::from_millis(100),
+        Duration::from_millis(50),
         None,
         move |res: DebounceEventResult| {
             let Ok(events) = res else { return };

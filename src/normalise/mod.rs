@@ -755,6 +755,27 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_outcome_is_reused_until_the_posting_expires() {
+        let cache = crate::cache::Cache::new();
+        let mut raw = raw_posting("https://x.test/job");
+        raw.valid_through = Some("2026-12-01".into());
+        raw.key = Some(crate::cache::key(&[b"job"]));
+        let first = normalise_with(vec![raw.clone()], &feed(), now(), Some(&cache));
+        assert_eq!(first.postings.len(), 1);
+        assert_eq!(cache.normalised.len(), 1);
+        // Same key, other content: the kept outcome is used while it holds...
+        let mut renamed = raw.clone();
+        renamed.title = Some("Renamed".into());
+        let kept = normalise_with(vec![renamed.clone()], &feed(), now(), Some(&cache));
+        assert_eq!(kept.postings[0].title, "Engineer");
+        // ...and not once the posting it holds has expired.
+        let later = "2026-12-03T00:00:00Z".parse().unwrap();
+        let expired = normalise_with(vec![renamed], &feed(), later, Some(&cache));
+        assert!(expired.postings.is_empty());
+        assert_eq!(expired.skipped.len(), 1);
+    }
+
+    #[test]
     fn page_urls_must_be_http_and_are_published_percent_encoded() {
         for bad in [
             "javascript:alert(1)",

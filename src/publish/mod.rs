@@ -20,6 +20,10 @@ pub trait Sink: Sync {
     fn keep(&self, _path: &str) -> bool {
         false
     }
+
+    /// Every posting document of the run has been handed over; the files that list them
+    /// follow. A sink may publish the documents now (they link to nothing of this run).
+    fn documents_done(&self) {}
 }
 
 /// Keeps every file in memory (for object storage and the tests).

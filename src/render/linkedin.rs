@@ -287,4 +287,21 @@ mod tests {
         };
         assert!(eligible(&p).unwrap_err().contains("https"));
     }
+
+    proptest::proptest! {
+        /// Deciding on a prefix must give the count of the whole text whenever it matters.
+        #[test]
+        fn counting_on_a_prefix_agrees_with_the_whole_text(
+            parts in proptest::collection::vec("(<p>|</p>|<li a=\"x>y\">|&amp;| |[a-zé]{1,12}){1}", 0..400)
+        ) {
+            let html = parts.concat();
+            let whole = super::super::text::html_to_text(&html).chars().count();
+            let fast = text_chars_up_to(&html, 100);
+            if whole < 100 {
+                proptest::prop_assert_eq!(fast, whole);
+            } else {
+                proptest::prop_assert!(fast >= 100, "{} of {}", fast, whole);
+            }
+        }
+    }
 }

@@ -152,6 +152,16 @@ impl Snapshot {
         Snapshot { files: map }
     }
 
+    /// A snapshot with `entries` added or replaced under feed `feed` (the feed's other
+    /// files stay: a run's posting documents go live before its feeds).
+    pub fn with_entries(&self, feed: &str, entries: &[(String, Arc<Entry>)]) -> Snapshot {
+        let mut s = self.clone();
+        for (path, e) in entries {
+            s.files.insert(format!("/{feed}/{path}"), e.clone());
+        }
+        s
+    }
+
     /// Entries still waiting for their compressed forms, smallest first (so that most
     /// files are served compressed soon), keyed by path.
     pub fn pending(&self) -> Vec<(String, Arc<Entry>)> {

@@ -63,6 +63,29 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
     assert_ne!(r.header("etag").unwrap(), etag);
     eprintln!("edit to served content: {latency:?}");
 
+    // The feeds that list it follow, and the output directory catches up with what is
+    // served (it is written behind the serving path).
+    let (feed, _) = d.wait_for("/example/rss.xml", Duration::from_secs(20), |f| {
+        f.text().contains("Go and Rust")
+    });
+    assert!(
+        feed.text().contains("Go and Rust"),
+        "the feed never followed"
+    );
+    let out = dir.path().join("public/example");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let caught_up = || {
+        std::fs::read(out.join("jobs/backend-developer-go-en.jsonld")).ok() == Some(r.body.clone())
+            && std::fs::read(out.join("rss.xml")).ok() == Some(feed.body.clone())
+    };
+    while !caught_up() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        caught_up(),
+        "the output directory does not hold what is served"
+    );
+
     let again = d.get("/other/postings.json", &[("If-None-Match", &other_etag)]);
     assert_eq!(
         again.status, 304,
@@ -93,6 +116,34 @@ fn ops_endpoints_report_health_readiness_and_metrics() {
     assert!(
         page.contains("Nordvik Cloud careers") && page.contains("Backend Developer (Go)"),
         "{page}"
+    );
+}
+
+#[test]
+fn an_unwritable_output_directory_is_reported_and_the_feeds_are_still_served() {
+    let dir = example_copy();
+    // A file where the output directory should be: every write into it fails.
+    std::fs::write(dir.path().join("public"), "not a directory").unwrap();
+    let d = Daemon::start(dir.path(), &[]);
+    ready(&d);
+    let served = d.get("/example/rss.xml", &[]);
+    assert_eq!(
+        served.status, 200,
+        "served from memory whatever the disk says"
+    );
+    let (m, _) = d.wait_for("/metrics", Duration::from_secs(20), |r| {
+        r.text()
+            .contains("jobfeed_publish_failures_total{feed=\"example\",target=\"directory\"}")
+    });
+    assert!(
+        m.text()
+            .contains("jobfeed_publish_failures_total{feed=\"example\",target=\"directory\"}"),
+        "{}",
+        m.text()
+    );
+    assert!(
+        d.logs().contains("Publishing failed"),
+        "the failure is logged with its reason"
     );
 }
 

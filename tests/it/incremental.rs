@@ -131,3 +131,101 @@ fn after_a_failed_publish_nothing_is_kept_on_trust() {
         b"stale"
     );
 }
+
+#[test]
+fn a_rewrite_keeping_size_and_modification_time_is_read_again() {
+    let dir = example_copy();
+    let site = dir.path();
+    let work = tempfile::tempdir().unwrap();
+    let (out, fresh_out) = (work.path().join("out"), work.path().join("fresh"));
+    let state = work.path().join("state");
+    // Pages are reused by their metadata only once it has settled (two seconds old).
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let mut cache = Cache::new();
+    run(site, &out, &state, &mut cache, 20);
+    assert!(!cache.pages.is_empty(), "settled pages are kept: {cache:?}");
+
+    // Same length, same modification time: only the change time (and the bytes) differ.
+    let file = site.join("feeds/example/content/en/career/backend-developer-go.md");
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replace("Backend Developer (Go)", "Backend Developer (Rs)");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&file, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    // Settled again: now only the change time tells the rewrite apart.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    run(site, &out, &state, &mut cache, 20);
+    let cached = published(&out);
+    let page = &cached["jobs/backend-developer-go-en.jsonld"];
+    assert!(
+        String::from_utf8_lossy(page).contains("Backend Developer (Rs)"),
+        "the cached page was served for a changed file"
+    );
+    run(site, &fresh_out, &state, &mut Cache::new(), 20);
+    assert_eq!(cached, published(&fresh_out));
+}
+
+/// Records what a run hands over, in order (`None`: the documents are all in).
+#[derive(Default)]
+struct Order(std::sync::Mutex<Vec<Option<String>>>);
+
+impl jobfeed::publish::Sink for Order {
+    fn put(&self, files: Vec<jobfeed::render::Rendered>) {
+        self.0
+            .lock()
+            .unwrap()
+            .extend(files.into_iter().map(|f| Some(f.path)));
+    }
+
+    fn documents_done(&self) {
+        self.0.lock().unwrap().push(None);
+    }
+}
+
+#[test]
+fn posting_documents_are_all_handed_over_before_any_file_that_lists_them() {
+    let dir = example_copy();
+    let feed = load_feed(&dir.path().join("feeds/example.toml")).unwrap();
+    let state_dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        drafts: false,
+        state_dir: state_dir.path().to_path_buf(),
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+    let order = Order::default();
+    pipeline::run(
+        &feed,
+        &Gate::new(),
+        &opts,
+        now,
+        None,
+        &mut Cache::new(),
+        &order,
+    );
+    let events = order.0.into_inner().unwrap();
+    let done: Vec<usize> = (0..events.len()).filter(|&i| events[i].is_none()).collect();
+    assert_eq!(done.len(), 1, "{events:?}");
+    let (before, after) = events.split_at(done[0]);
+    assert!(
+        !before.is_empty()
+            && before
+                .iter()
+                .flatten()
+                .all(|p| !jobfeed::publish::is_index(p)),
+        "{before:?}"
+    );
+    assert!(
+        after[1..]
+            .iter()
+            .flatten()
+            .all(|p| jobfeed::publish::is_index(p)),
+        "{after:?}"
+    );
+    assert!(after.len() > 1, "no feed files after the documents");
+}

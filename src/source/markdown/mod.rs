@@ -1070,9 +1070,14 @@ fn walk(
     };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        // The entry's own type needs no extra system call; links are followed.
+        let (dir, file) = match e.file_type() {
+            Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
+            _ => (p.is_dir(), p.is_file()),
+        };
+        if dir {
             walk(&p, depth + 1, seen, files, unlisted);
-        } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") && p.is_file() {
+        } else if file && p.extension().is_some_and(|x| x == "md" || x == "markdown") {
             files.push(p);
         }
     }
