@@ -101,6 +101,11 @@ impl Cache {
         self.published = ok;
     }
 
+    /// The hash of the feed configuration the entries were made under.
+    pub fn config(&self) -> Key {
+        self.config.unwrap_or_else(|| key(&[]))
+    }
+
     /// Whether rendered bytes are kept.
     pub fn keeps_bytes(&self) -> bool {
         self.bytes

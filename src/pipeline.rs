@@ -400,7 +400,15 @@ impl Units<'_> {
                 {
                     return (Vec::new(), Vec::new(), 1);
                 }
-                let (file, diags) = self.feed_file(f, out);
+                let (mut file, diags) = self.feed_file(f, out);
+                // The same inputs under the same configuration and version give the same
+                // bytes: they name the file for its ETag (hashing it would read it all).
+                file.key = Some(cache::key(&[
+                    b"feed file",
+                    whole.as_bytes(),
+                    self.cache.config().as_bytes(),
+                    env!("CARGO_PKG_VERSION").as_bytes(),
+                ]));
                 let failed = diags.iter().any(Diagnostic::is_error);
                 let diags = diags.into_iter().map(|d| d.output(&file.path)).collect();
                 if failed {

@@ -266,7 +266,11 @@ impl Served<'_> {
             files.push((path, Published::Same(e)));
         }
         for f in self.put.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            files.push((f.path, Published::Bytes(f.bytes, now)));
+            let published = match f.key {
+                Some(key) => Published::Named(f.bytes, key, now),
+                None => Published::Bytes(f.bytes, now),
+            };
+            files.push((f.path, published));
         }
         files.push((report.0.clone(), Published::Bytes(report.1.clone(), now)));
         files

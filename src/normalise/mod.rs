@@ -69,32 +69,44 @@ pub fn normalise_with(
             diagnostics,
         })
     };
-    let outcomes: Vec<std::sync::Arc<Outcome>> = raws
-        .par_iter()
-        .map(|raw| match (cache.filter(|c| c.keeps_bytes()), raw.key) {
-            (Some(cache), Some(key)) => {
-                let kept = cache.normalised.get_or(key, || make(raw));
-                if kept.holds_at(now) {
-                    kept
-                } else {
-                    let fresh = make(raw);
-                    cache.normalised.put(key, fresh.clone());
-                    fresh
+    // Each raw posting is dropped once normalised (its body text is no longer needed).
+    let outcomes: Vec<(String, std::sync::Arc<Outcome>)> = raws
+        .into_par_iter()
+        .map(|raw| {
+            let outcome = match (cache.filter(|c| c.keeps_bytes()), raw.key) {
+                (Some(cache), Some(key)) => {
+                    let kept = cache.normalised.get_or(key, || make(&raw));
+                    if kept.holds_at(now) {
+                        kept
+                    } else {
+                        let fresh = make(&raw);
+                        cache.normalised.put(key, fresh.clone());
+                        fresh
+                    }
                 }
-            }
-            _ => make(raw),
+                _ => make(&raw),
+            };
+            (raw.origin, outcome)
         })
         .collect();
     let mut out = Normalised::default();
-    for (raw, outcome) in raws.iter().zip(outcomes) {
-        match &outcome.posting {
-            Ok(Some(p)) => out.postings.push(p.clone()),
+    for (origin, outcome) in outcomes {
+        // Moved out unless the cache keeps it too.
+        let Outcome {
+            posting,
+            diagnostics,
+        } = std::sync::Arc::try_unwrap(outcome).unwrap_or_else(|kept| Outcome {
+            posting: kept.posting.clone(),
+            diagnostics: kept.diagnostics.clone(),
+        });
+        match posting {
+            Ok(Some(p)) => out.postings.push(p),
             Ok(None) => out
                 .skipped
-                .push((raw.origin.clone(), "expired (validThrough is past)".into())),
+                .push((origin, "expired (validThrough is past)".into())),
             Err(()) => {}
         }
-        out.diagnostics.extend(outcome.diagnostics.iter().cloned());
+        out.diagnostics.extend(diagnostics);
     }
     dedupe_ids(&mut out);
     link_translations(&mut out.postings);

@@ -335,6 +335,7 @@ mod tests {
             kind: crate::config::OutputKind::Jsonld,
             format: crate::render::Format::JsonLd,
             bytes: bytes.to_vec(),
+            key: None,
         }
     }
 

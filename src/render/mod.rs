@@ -28,6 +28,9 @@ pub struct Rendered {
     /// What the file is, for validation and serving.
     pub format: Format,
     pub bytes: Vec<u8>,
+    /// Names the bytes when the pipeline knows them by their inputs (equal keys, equal
+    /// bytes): a large feed gets its ETag without hashing its bytes again.
+    pub key: Option<blake3::Hash>,
 }
 
 impl Rendered {
@@ -39,6 +42,7 @@ impl Rendered {
             kind: out.kind,
             format,
             bytes,
+            key: None,
         }
     }
 }

@@ -34,8 +34,19 @@ impl Entry {
 
     /// Builds an entry that can be served at once, as identity; compression comes later.
     pub fn uncompressed(path: &str, bytes: Vec<u8>, last_modified: DateTime<Utc>) -> Self {
+        let key = blake3::hash(&bytes);
+        Self::named(path, bytes, key, last_modified)
+    }
+
+    /// Like [`Entry::uncompressed`], with `key` naming the bytes (equal keys, equal bytes).
+    pub fn named(
+        path: &str,
+        bytes: Vec<u8>,
+        key: blake3::Hash,
+        last_modified: DateTime<Utc>,
+    ) -> Self {
         let content_type = content_type(path);
-        let etag = format!("W/\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
+        let etag = format!("W/\"{}\"", &key.to_hex()[..32]);
         let pending = bytes.len() >= 256 && !content_type.starts_with("application/octet-stream");
         Entry {
             identity: Bytes::from(bytes),
@@ -81,6 +92,8 @@ pub const BROTLI_MAX: usize = 4 << 20;
 #[derive(Debug)]
 pub enum Published {
     Bytes(Vec<u8>, DateTime<Utc>),
+    /// New bytes and a key naming them (see [`Entry::named`]).
+    Named(Vec<u8>, blake3::Hash, DateTime<Utc>),
     Same(Arc<Entry>),
 }
 
@@ -135,15 +148,16 @@ impl Snapshot {
             .into_par_iter()
             .map(|(path, file)| {
                 let key = format!("{prefix}{path}");
-                let entry = match file {
-                    Published::Same(entry) => entry,
-                    Published::Bytes(bytes, modified) => {
-                        let fresh = Entry::uncompressed(&key, bytes, modified);
-                        match self.files.get(&key) {
-                            Some(old) if old.etag == fresh.etag => old.clone(),
-                            _ => Arc::new(fresh),
-                        }
+                let fresh = match file {
+                    Published::Same(entry) => return (key, entry),
+                    Published::Named(bytes, name, modified) => {
+                        Entry::named(&key, bytes, name, modified)
                     }
+                    Published::Bytes(bytes, modified) => Entry::uncompressed(&key, bytes, modified),
+                };
+                let entry = match self.files.get(&key) {
+                    Some(old) if old.etag == fresh.etag => old.clone(),
+                    _ => Arc::new(fresh),
                 };
                 (key, entry)
             })

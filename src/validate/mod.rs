@@ -644,6 +644,7 @@ mod tests {
             kind: crate::config::OutputKind::Jsonld,
             format: Format::JsonLdSnippet,
             bytes,
+            key: None,
         };
         assert_eq!(gate.check_file(&file(good.clone())), vec![]);
         let raw = String::from_utf8(good.clone())
@@ -662,6 +663,7 @@ mod tests {
             kind: crate::config::OutputKind::Jsonfeed,
             format,
             bytes: text.as_bytes().to_vec(),
+            key: None,
         }
     }
 

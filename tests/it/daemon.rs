@@ -39,6 +39,11 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
     let etag = first.header("etag").unwrap().to_string();
     let other = d.get("/other/postings.json", &[]);
     let other_etag = other.header("etag").unwrap().to_string();
+    let rss_etag = d
+        .get("/example/rss.xml", &[])
+        .header("etag")
+        .unwrap()
+        .to_string();
     assert_eq!(d.get(path, &[("If-None-Match", &etag)]).status, 304);
 
     let file = dir
@@ -71,6 +76,11 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
     assert!(
         feed.text().contains("Go and Rust"),
         "the feed never followed"
+    );
+    assert_ne!(
+        feed.header("etag").unwrap(),
+        rss_etag,
+        "new feed bytes, new ETag"
     );
     let out = dir.path().join("public/example");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -117,6 +127,33 @@ fn ops_endpoints_report_health_readiness_and_metrics() {
         page.contains("Nordvik Cloud careers") && page.contains("Backend Developer (Go)"),
         "{page}"
     );
+}
+
+#[test]
+fn etags_survive_a_restart_when_nothing_changed() {
+    let dir = example_copy();
+    let paths = [
+        "/example/rss.xml",
+        "/example/indeed.xml",
+        "/example/postings.json",
+    ];
+    let etags = |d: &Daemon| -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| d.get(p, &[]).header("etag").unwrap().to_string())
+            .collect()
+    };
+    let before = {
+        let d = Daemon::start(dir.path(), &[]);
+        ready(&d);
+        etags(&d)
+    };
+    let d = Daemon::start(dir.path(), &[]);
+    ready(&d);
+    // A board's conditional GET still gets its 304 from the restarted daemon.
+    assert_eq!(etags(&d), before);
+    let again = d.get(paths[0], &[("If-None-Match", &before[0])]);
+    assert_eq!(again.status, 304);
 }
 
 #[test]

@@ -40,6 +40,7 @@ fn file(format: Format, bytes: impl Into<Vec<u8>>) -> Rendered {
         kind: OutputKind::Jsonld,
         format,
         bytes: bytes.into(),
+        key: None,
     }
 }
 
