@@ -400,6 +400,18 @@ impl Units<'_> {
                 {
                     return (Vec::new(), Vec::new(), 1);
                 }
+                // A sink that takes files piece by piece gets the file as it is assembled:
+                // a large feed never sits in memory whole. Only a failing file is made
+                // again in memory, for the whole-file check's findings.
+                if let Some(mut stream) = self.sink.stream(&f.path) {
+                    let passed = self.assemble(f, out, &mut |bytes| stream.write(bytes));
+                    if passed {
+                        stream.finish();
+                        self.cache.feed_files.put(whole, ());
+                        return (Vec::new(), Vec::new(), 1);
+                    }
+                    drop(stream);
+                }
                 let (mut file, diags) = self.feed_file(f, out);
                 // The same inputs under the same configuration and version give the same
                 // bytes: they name the file for its ETag (hashing it would read it all).
@@ -455,21 +467,32 @@ impl Units<'_> {
     /// inside the file's envelope, once per content (a cached verdict is reused); only when
     /// something fails is the whole file checked, so the findings are exactly the gate's.
     fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
+        let mut bytes = Vec::with_capacity(render::size_hint(&f.postings));
+        let all_passed = self.assemble(f, out, &mut |b| bytes.extend_from_slice(b));
+        let file = Rendered::of(out, f.path.clone(), f.format, bytes);
+        let diags = if all_passed {
+            Vec::new()
+        } else {
+            self.gate.check_file(&file)
+        };
+        (file, diags)
+    }
+
+    /// Emits the file's bytes in order; whether its envelope and every item passed.
+    fn assemble(&self, f: &FeedFile<'_>, out: &OutputConfig, emit: &mut dyn FnMut(&[u8])) -> bool {
         let env = &f.envelope;
-        let file = |bytes| Rendered::of(out, f.path.clone(), f.format, bytes);
         let passes = |bytes: Vec<u8>| {
             !self
                 .gate
-                .check_file(&file(bytes))
+                .check_file(&Rendered::of(out, f.path.clone(), f.format, bytes))
                 .iter()
                 .any(Diagnostic::is_error)
         };
         let mut all_passed = passes(env.assemble::<&[u8]>([]));
-        let mut bytes = Vec::with_capacity(render::size_hint(&f.postings));
-        bytes.extend_from_slice(&env.head);
+        emit(&env.head);
         for (i, p) in f.postings.iter().enumerate() {
             if i > 0 {
-                bytes.extend_from_slice(env.sep);
+                emit(env.sep);
             }
             let key = cache::key(&[
                 b"item",
@@ -494,16 +517,10 @@ impl Units<'_> {
             if all_passed {
                 all_passed = *item.passed.get_or_init(|| passes(env.with_one(item_bytes)));
             }
-            bytes.extend_from_slice(item_bytes);
+            emit(item_bytes);
         }
-        bytes.extend_from_slice(&env.tail);
-        let file = file(bytes);
-        let diags = if all_passed {
-            Vec::new()
-        } else {
-            self.gate.check_file(&file)
-        };
-        (file, diags)
+        emit(&env.tail);
+        all_passed
     }
 }
 
@@ -580,6 +597,90 @@ mod tests {
             ctx,
         };
         units.feed_file(file, out)
+    }
+
+    /// Guards the streamed path (`build` writes feeds straight to disk): a passing file
+    /// lands with the bytes made in memory, a failing one is blocked with the same
+    /// findings, leaves no temporary and the previous copy in place.
+    #[test]
+    fn streamed_feed_files_match_the_ones_made_in_memory_and_failing_ones_are_blocked() {
+        let feed = test_feed();
+        let ctx = context(&feed);
+        let gate = Gate::new();
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, format, item) in [
+            (
+                OutputKind::Rss,
+                Format::Rss,
+                rss_item as render::ItemRenderer,
+            ),
+            (OutputKind::Indeed, Format::Indeed, board_item),
+        ] {
+            let out = OutputConfig::of(kind);
+            for spoilt in ["none", "malformed"] {
+                let postings: Vec<Posting> = ["a", "b"]
+                    .iter()
+                    .map(|id| {
+                        let mut p = test_posting();
+                        p.id = format!("job-{id}");
+                        if *id == "b" {
+                            p.title = spoilt.to_string();
+                        }
+                        p
+                    })
+                    .collect();
+                let refs: Vec<&Posting> = postings.iter().collect();
+                let mut job = render::plan_output(&out, &refs, &ctx)
+                    .into_iter()
+                    .next()
+                    .expect("one file planned");
+                let JobKind::Feed(file) = &mut job.what else {
+                    panic!("{kind:?} is a file of items")
+                };
+                file.item = item;
+                file.format = format;
+                let path = file.path.clone();
+                let cache = Cache::lean();
+                let (in_memory, findings) = assemble_and_check(&gate, &cache, &ctx, file, &out);
+                let target = dir.path().join("feed").join(&path);
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                std::fs::write(&target, b"previous good copy").unwrap();
+                let stage = crate::publish::DirStage::begin(dir.path(), "feed").unwrap();
+                let keys = postings
+                    .iter()
+                    .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
+                    .collect();
+                let units = Units {
+                    gate: &gate,
+                    cache: &cache,
+                    sink: &stage,
+                    verified: &Default::default(),
+                    keys: &keys,
+                    ctx: &ctx,
+                };
+                let (diags, blocked, _) = units.run(&job);
+                let wanted: Vec<Diagnostic> =
+                    findings.into_iter().map(|d| d.output(&path)).collect();
+                assert_eq!(diags, wanted, "{kind:?}, {spoilt}");
+                stage
+                    .finish(("report.json".into(), Vec::new()), &blocked)
+                    .unwrap();
+                let on_disk = std::fs::read(&target).unwrap();
+                if spoilt == "none" {
+                    assert!(blocked.is_empty());
+                    assert_eq!(on_disk, in_memory.bytes, "{kind:?}");
+                } else {
+                    assert_eq!(blocked, vec![path.clone()]);
+                    assert_eq!(on_disk, b"previous good copy", "{kind:?}");
+                }
+                let leftovers: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+                    .unwrap()
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+                    .collect();
+                assert!(leftovers.is_empty(), "{leftovers:?}");
+            }
+        }
     }
 
     #[test]

@@ -189,6 +189,123 @@ impl Sink for DirStage {
             self.put_bytes(&f.path, &f.bytes);
         }
     }
+
+    /// Written straight into its temporary file.
+    fn stream(&self, path: &str) -> Option<Box<dyn super::Stream + '_>> {
+        if lock(&self.error).is_some() {
+            return None;
+        }
+        let target = self.dir.join(path);
+        let tmp = temporary(&target);
+        let file = target
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::File::create(&tmp));
+        match file {
+            Ok(f) => Some(Box::new(DirStream {
+                stage: self,
+                path: path.to_string(),
+                target,
+                tmp,
+                out: Some(std::io::BufWriter::with_capacity(256 << 10, f)),
+                error: None,
+            })),
+            Err(e) => {
+                lock(&self.error).get_or_insert(PublishError {
+                    path: target,
+                    source: e,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// A file of a [`DirStage`] written as it is rendered, to its temporary name.
+struct DirStream<'a> {
+    stage: &'a DirStage,
+    path: String,
+    target: PathBuf,
+    tmp: PathBuf,
+    out: Option<std::io::BufWriter<fs::File>>,
+    error: Option<std::io::Error>,
+}
+
+impl super::Stream for DirStream<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_none()
+            && let Some(out) = &mut self.out
+            && let Err(e) = out.write_all(bytes)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(mut self: Box<Self>) {
+        let flushed = match (self.error.take(), self.out.take()) {
+            (Some(e), _) => Err(e),
+            (None, Some(out)) => out.into_inner().map(drop).map_err(|e| e.into_error()),
+            (None, None) => Ok(()),
+        };
+        if let Err(e) = flushed {
+            let _ = fs::remove_file(&self.tmp);
+            lock(&self.stage.error).get_or_insert(PublishError {
+                path: self.target.clone(),
+                source: e,
+            });
+            return;
+        }
+        // Unchanged files stay as they are (their time included): the temporary goes.
+        let tmp = std::mem::take(&mut self.tmp);
+        let staged = if same_file_content(&self.target, &tmp) {
+            let _ = fs::remove_file(&tmp);
+            None
+        } else {
+            Some(tmp)
+        };
+        lock(&self.stage.staged).push((std::mem::take(&mut self.path), staged));
+    }
+}
+
+impl Drop for DirStream<'_> {
+    /// Not finished: the file is discarded.
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            self.out.take();
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Whether files `a` and `b` hold the same bytes (sizes first, then the contents).
+fn same_file_content(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    if ma.len() != mb.len() {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(256 << 10, fa),
+        std::io::BufReader::with_capacity(256 << 10, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 64 << 10], vec![0u8; 64 << 10]);
+    loop {
+        let n = match ra.read(&mut ba) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
 }
 
 impl DirStage {

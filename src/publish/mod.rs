@@ -24,6 +24,20 @@ pub trait Sink: Sync {
     /// Every posting document of the run has been handed over; the files that list them
     /// follow. A sink may publish the documents now (they link to nothing of this run).
     fn documents_done(&self) {}
+
+    /// Takes the file at `path` piece by piece, for sinks that can (a large feed then never
+    /// sits in memory whole); `None`: the file is handed over whole with [`Sink::put`].
+    fn stream(&self, _path: &str) -> Option<Box<dyn Stream + '_>> {
+        None
+    }
+}
+
+/// A file being written by pieces. Dropped without [`Stream::finish`], it is discarded.
+pub trait Stream {
+    /// Appends bytes (a write failure is kept and fails the publish).
+    fn write(&mut self, bytes: &[u8]);
+    /// The file is complete and passed the gate: it is published with the run.
+    fn finish(self: Box<Self>);
 }
 
 /// Keeps every file in memory (for object storage and the tests).
@@ -58,6 +72,16 @@ impl Sink for Discard {
     fn keep(&self, _path: &str) -> bool {
         true
     }
+
+    fn stream(&self, _path: &str) -> Option<Box<dyn Stream + '_>> {
+        Some(Box::new(Discard))
+    }
+}
+
+impl Stream for Discard {
+    fn write(&mut self, _bytes: &[u8]) {}
+
+    fn finish(self: Box<Self>) {}
 }
 
 /// Hands each file to two sinks (a directory and object storage).
