@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
+use super::latest::Latest;
 use crate::config::S3Config;
 use crate::publish::{self, Outgoing, Sink};
 use crate::server::files::Entry;
@@ -33,8 +33,7 @@ pub struct DiskJob {
 /// The writer of one feed.
 #[derive(Default)]
 pub struct Writer {
-    next: Mutex<Option<DiskJob>>,
-    busy: AtomicBool,
+    jobs: Arc<Latest<DiskJob>>,
     /// ETag of each file as the last successful write left it on disk.
     written: Mutex<HashMap<String, String>>,
 }
@@ -55,35 +54,16 @@ impl Writer {
         job: DiskJob,
         done: impl Fn(&DiskJob, Outcome) + Send + 'static,
     ) {
-        *lock(&self.next) = Some(job);
-        if self.busy.swap(true, Ordering::SeqCst) {
-            return;
-        }
         let w = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name("jobfeed-disk".into())
-            .spawn(move || {
-                loop {
-                    while let Some(job) = lock(&w.next).take() {
-                        let outcome = w.write(&out, &job);
-                        done(&job, outcome);
-                    }
-                    w.busy.store(false, Ordering::SeqCst);
-                    // Queued between the last look and now, with no thread taking it.
-                    if lock(&w.next).is_none() || w.busy.swap(true, Ordering::SeqCst) {
-                        break;
-                    }
-                }
-            });
-        if let Err(e) = spawned {
-            self.busy.store(false, Ordering::SeqCst);
-            tracing::error!(error = %e, "No thread to write the output directory; it is written after the next run.");
-        }
+        self.jobs.offer(job, "jobfeed-disk", move |job| {
+            let outcome = w.write(&out, &job);
+            done(&job, outcome);
+        });
     }
 
     /// Whether nothing is being written or waiting.
     pub fn idle(&self) -> bool {
-        !self.busy.load(Ordering::SeqCst) && lock(&self.next).is_none()
+        self.jobs.idle()
     }
 
     fn write(&self, out: &std::path::Path, job: &DiskJob) -> Outcome {

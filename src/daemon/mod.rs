@@ -2,6 +2,7 @@
 //! changes, publishes, swaps the served snapshot atomically, and reloads on SIGHUP.
 
 pub mod disk;
+pub mod latest;
 pub mod scheduler;
 pub mod sdnotify;
 pub mod watch;
@@ -9,7 +10,7 @@ pub mod watch;
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -83,9 +84,8 @@ pub struct Shared {
     failures: RwLock<BTreeMap<String, Arc<AtomicU32>>>,
     /// Each feed's work kept between its runs (runs of one feed never overlap).
     caches: RwLock<BTreeMap<String, Arc<Mutex<Cache>>>>,
-    /// Whether compression is asked for, and whether its thread is running.
-    compress_wanted: AtomicBool,
-    compressing: AtomicBool,
+    /// Compression of what is served, asked for after each swap.
+    compression: Arc<latest::Latest<()>>,
     /// Each feed's writer of the output directory and object storage.
     writers: disk::Writers,
     /// Deflated chunks of large files, for the next compression pass.
@@ -464,34 +464,13 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
 }
 
 /// Makes the compressed forms of newly served files on one thread of their own, so a
-/// feed's next run never waits for them (and takes the other cores meanwhile). Asking while it works makes it
-/// look again when done; only one such thread runs at a time.
+/// feed's next run never waits for them (and takes the other cores meanwhile). Asking while
+/// it works makes it look again when done.
 fn compress_later(shared: &Arc<Shared>) {
-    shared.compress_wanted.store(true, Ordering::SeqCst);
-    if shared.compressing.swap(true, Ordering::SeqCst) {
-        return;
-    }
     let s = shared.clone();
-    let spawned = std::thread::Builder::new()
-        .name("jobfeed-compress".into())
-        .spawn(move || {
-            loop {
-                while s.compress_wanted.swap(false, Ordering::SeqCst) {
-                    compress_pending(&s);
-                }
-                s.compressing.store(false, Ordering::SeqCst);
-                // Asked again between the last look and now, with no thread taking it.
-                if !s.compress_wanted.load(Ordering::SeqCst)
-                    || s.compressing.swap(true, Ordering::SeqCst)
-                {
-                    break;
-                }
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "No thread for compression; serving identity only until the next run.");
-        shared.compressing.store(false, Ordering::SeqCst);
-    }
+    shared
+        .compression
+        .offer((), "jobfeed-compress", move |()| compress_pending(&s));
 }
 
 /// Compresses every entry still pending, smallest first, swapping them in by batches
@@ -647,8 +626,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         triggers: RwLock::new(BTreeMap::new()),
         failures: RwLock::new(BTreeMap::new()),
         caches: RwLock::new(BTreeMap::new()),
-        compress_wanted: AtomicBool::new(false),
-        compressing: AtomicBool::new(false),
+        compression: Arc::default(),
         writers: disk::Writers::default(),
         chunks: Mutex::new(Default::default()),
         settings,
