@@ -246,8 +246,13 @@ fn run_with(
         // instead of blocking the whole file for everyone.
         let selected: Vec<&Posting> = if out.kind == OutputKind::Linkedin {
             let mut ok = Vec::new();
-            for p in &postings {
-                match render::linkedin::eligible(p) {
+            // Decided on every core (it reads each description), kept in order.
+            let verdicts: Vec<Result<(), String>> = postings
+                .par_iter()
+                .map(render::linkedin::eligible)
+                .collect();
+            for (p, verdict) in postings.iter().zip(verdicts) {
+                match verdict {
                     Ok(()) => ok.push(p),
                     Err(why) => diagnostics.push(
                         Diagnostic::warning("linkedin.eligible", why)
