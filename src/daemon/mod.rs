@@ -360,13 +360,6 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
             _ => None,
         },
     };
-    let s = shared.clone();
-    shared
-        .writers
-        .of(&id)
-        .write_later(shared.settings.out.clone(), job, move |job, outcome| {
-            s.disk_written(job, outcome)
-        });
     let seconds = started.elapsed().as_secs_f64();
     let ok = failure.is_none();
     let failures = shared.failures(&id);
@@ -461,6 +454,15 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
         }
         st.report = Some(run.report);
     }
+    drop(feeds);
+    // Queued once the run is on record, so that a failed write can mark it.
+    let s = shared.clone();
+    shared
+        .writers
+        .of(&id)
+        .write_later(shared.settings.out.clone(), job, move |job, outcome| {
+            s.disk_written(job, outcome)
+        });
 }
 
 /// Makes the compressed forms of newly served files on one thread of their own, so a

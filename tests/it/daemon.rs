@@ -182,6 +182,11 @@ fn an_unwritable_output_directory_is_reported_and_the_feeds_are_still_served() {
         d.logs().contains("Publishing failed"),
         "the failure is logged with its reason"
     );
+    // The run it belongs to shows it on the status page.
+    let (page, _) = d.wait_for("/", Duration::from_secs(20), |r| {
+        r.text().contains("cannot publish")
+    });
+    assert!(page.text().contains("cannot publish"), "{}", page.text());
 }
 
 #[test]
