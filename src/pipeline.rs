@@ -231,17 +231,40 @@ fn run_with(
     let keys = by_address(&postings, &stamped);
     let mut outputs = 0;
     let mut blocked = Vec::new();
-    // Posting documents first: the sink may publish them before the files that list them.
-    let mut ordered = cfg.outputs();
-    ordered.sort_by_key(|o| o.kind != OutputKind::Jsonld);
-    let documents = ordered
-        .iter()
-        .filter(|o| o.kind == OutputKind::Jsonld)
-        .count();
-    for (i, out) in ordered.into_iter().enumerate() {
-        if i == documents {
-            sink.documents_done();
+    // Each unit is rendered, checked and handed on by one worker; only the units in flight
+    // (one per core) are in memory, and only their findings are collected.
+    let units = Units {
+        gate,
+        cache,
+        sink,
+        verified: &verified,
+        keys: &keys,
+        ctx: &rctx,
+    };
+    let mut run_units = |jobs: Vec<render::Job<'_>>| {
+        let checked: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
+            jobs.into_par_iter().map(|job| units.run(&job)).collect();
+        for (diags, bad, n) in checked {
+            diagnostics.extend(diags);
+            blocked.extend(bad);
+            outputs += n;
         }
+    };
+    // Posting documents first: the sink may publish them before the files that list them.
+    let (documents, lists): (Vec<OutputConfig>, Vec<OutputConfig>) = cfg
+        .outputs()
+        .into_iter()
+        .partition(|o| o.kind == OutputKind::Jsonld);
+    let everyone: Vec<&Posting> = postings.iter().collect();
+    for out in &documents {
+        run_units(render::plan_output(out, &everyone, &rctx));
+    }
+    lap("documents");
+    sink.documents_done();
+    // Then every file of every other output at once, so that the cores share them out.
+    let mut jobs = Vec::new();
+    let mut excluded = Vec::new();
+    for out in &lists {
         // A board's own rules leave a posting out of that board's feed only, with a warning,
         // instead of blocking the whole file for everyone.
         let selected: Vec<&Posting> = if out.kind == OutputKind::Linkedin {
@@ -254,7 +277,7 @@ fn run_with(
             for (p, verdict) in postings.iter().zip(verdicts) {
                 match verdict {
                     Ok(()) => ok.push(p),
-                    Err(why) => diagnostics.push(
+                    Err(why) => excluded.push(
                         Diagnostic::warning("linkedin.eligible", why)
                             .posting(&p.id)
                             .output(out.path())
@@ -264,30 +287,13 @@ fn run_with(
             }
             ok
         } else {
-            postings.iter().collect()
+            everyone.clone()
         };
-        // Each unit is rendered, checked and handed on by one worker; only the units in
-        // flight (one per core) are in memory, and only their findings are collected.
-        let units = Units {
-            gate,
-            cache,
-            sink,
-            verified: &verified,
-            keys: &keys,
-            ctx: &rctx,
-        };
-        let checked: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
-            render::plan_output(&out, &selected, &rctx)
-                .into_par_iter()
-                .map(|job| units.run(&job))
-                .collect();
-        for (diags, bad, n) in checked {
-            diagnostics.extend(diags);
-            blocked.extend(bad);
-            outputs += n;
-        }
-        lap(out.name());
+        jobs.extend(render::plan_output(out, &selected, &rctx));
     }
+    run_units(jobs);
+    diagnostics.extend(excluded);
+    lap("lists");
     blocked.sort();
 
     // Findings about a posting's file belong to that posting (for the status page and reports).
