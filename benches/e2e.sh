@@ -134,8 +134,19 @@ edit=$(printf '%s\n' "${lat[@]:-0}" | median)
 echo "edit latencies (ms): ${lat[*]}"
 row "serve $S: edit to new ETag (median of ${#lat[@]})" "${edit} ms" "<= 200 ms" "$(verdict "$edit" '<=' 200)"
 
-# Requests per second: jobfeed vs nginx on the same files, same wrk run shape.
-BIG=$(cd "$C/sout/corpus" && find . -maxdepth 1 -type f -printf '%s %P\n' | sort -n | tail -1 | cut -d' ' -f2)
+# Requests per second: jobfeed vs nginx on the same files, same wrk run shape. The output
+# directory is written behind serving: wait until no temporary is left (twice in a row), so
+# that nginx serves settled files and the largest one is a published file.
+settled=0
+for _ in $(seq 1 600); do
+  if [ -z "$(find "$C/sout/corpus" -maxdepth 2 -name '.*.tmp-*' -print -quit)" ]; then
+    settled=$((settled + 1)); [ "$settled" -ge 2 ] && break
+  else
+    settled=0
+  fi
+  sleep 0.5
+done
+BIG=$(cd "$C/sout/corpus" && find . -maxdepth 1 -type f -not -name '.*' -printf '%s %P\n' | sort -n | tail -1 | cut -d' ' -f2)
 # The last edit's new content is served before its large files are compressed: wait until
 # the daemon is idle (gzip offered for the largest file), so wrk does not measure that work.
 for _ in $(seq 1 600); do
