@@ -6,6 +6,7 @@
 //! entry is the output of a pure function of its key's inputs, so an entry is never stale:
 //! a changed posting, body or feed configuration simply has another key.
 
+use crate::lock;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -209,10 +210,6 @@ impl<V: Clone> Table<V> {
     fn rotate(&mut self) {
         self.prev = std::mem::take(self.next.get_mut().unwrap_or_else(|e| e.into_inner()));
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A key over several labelled parts (a part may hold any byte, so each is length-prefixed).

@@ -37,3 +37,9 @@ pub mod server;
 pub mod source;
 pub mod state;
 pub mod validate;
+
+/// Locks `m`, also after a thread panicked holding it: every guarded value here is whole
+/// between statements (maps, queues, flags), so a panic elsewhere leaves nothing half-made.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -4,6 +4,7 @@
 //! A feed has one writer thread at most. A run queued while it writes replaces any run still
 //! waiting, so a burst of edits ends with the last one on disk and no backlog.
 
+use crate::lock;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -145,8 +146,4 @@ impl Writers {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

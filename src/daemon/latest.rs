@@ -1,6 +1,7 @@
 //! Background work where only the newest request matters (compressing what is served,
 //! writing a feed's files): a queue of one, worked by at most one thread at a time.
 
+use crate::lock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -56,10 +57,6 @@ impl<T: Send + 'static> Latest<T> {
     pub fn idle(&self) -> bool {
         !self.busy.load(Ordering::SeqCst) && lock(&self.next).is_none()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::cache::Cache;
 use crate::config::{self, LoadedFeed};
+use crate::lock;
 use crate::metrics::Metrics;
 use crate::pipeline::{self, Report, RunOptions};
 use crate::publish;
@@ -179,10 +180,7 @@ struct Served<'a> {
 
 impl publish::Sink for Served<'_> {
     fn put(&self, files: Vec<crate::render::Rendered>) {
-        self.put
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(files);
+        lock(&self.put).extend(files);
     }
 
     /// New and changed posting documents go live now: an edit is served before the feeds
@@ -190,7 +188,7 @@ impl publish::Sink for Served<'_> {
     fn documents_done(&self) {
         use rayon::prelude::*;
         let docs: Vec<crate::render::Rendered> = {
-            let mut put = self.put.lock().unwrap_or_else(|e| e.into_inner());
+            let mut put = lock(&self.put);
             let (docs, rest) = std::mem::take(&mut *put)
                 .into_iter()
                 .partition(|f| !publish::is_index(&f.path));
@@ -216,10 +214,7 @@ impl publish::Sink for Served<'_> {
             let mut snap = self.live.write().unwrap_or_else(|e| e.into_inner());
             *snap = Arc::new(snap.with_entries(self.feed, &entries));
         }
-        self.early
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(entries);
+        lock(&self.early).extend(entries);
     }
 
     /// Kept when served now: the entry (and its compressed forms) carries over.
@@ -229,10 +224,7 @@ impl publish::Sink for Served<'_> {
             .files
             .contains_key(&format!("{}{path}", self.prefix));
         if served {
-            self.kept
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(path.to_string());
+            lock(&self.kept).push(path.to_string());
         }
         served
     }
@@ -295,8 +287,8 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
     };
     let run = {
         let cache = shared.cache(&id);
-        let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = lock(&shared.state);
+        let mut cache = lock(&cache);
         let run = pipeline::run(
             feed,
             &shared.gate,
@@ -489,7 +481,7 @@ fn compress_pending(shared: &Shared) {
     };
     let mut done = std::collections::HashMap::new();
     let mut bytes = 0;
-    let mut chunks = shared.chunks.lock().unwrap_or_else(|e| e.into_inner());
+    let mut chunks = lock(&shared.chunks);
     for (k, e) in pending {
         // Replaced by a newer run meanwhile: that run asked again, for its own content.
         let live = shared.snapshot();
@@ -643,7 +635,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         let tasks = tasks.clone();
         move || {
             drop(watcher);
-            if let Some(t) = tasks.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Some(t) = lock(&tasks).take() {
                 t.abort();
             }
         }
@@ -661,7 +653,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
                 match load(&s.settings) {
                     Ok(feeds) => {
                         tracing::info!(feeds = feeds.len(), "Configuration reloaded.");
-                        let mut guard = tasks.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut guard = lock(&tasks);
                         if let Some(old) = guard.take() {
                             old.abort();
                         }

@@ -1,6 +1,7 @@
 //! Publishing to a directory: each file written to a temporary name, synced, then renamed,
 //! so readers never see a partial file; unchanged files are left alone; removed ones deleted.
 
+use crate::lock;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
@@ -321,10 +322,6 @@ impl DirStage {
             }
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Temporary files are named `.<name>.tmp-<pid>`: a killed run leaves some behind.
