@@ -186,7 +186,6 @@ impl publish::Sink for Served<'_> {
     /// New and changed posting documents go live now: an edit is served before the feeds
     /// that list it are assembled (the order a publish always keeps: documents first).
     fn documents_done(&self) {
-        use rayon::prelude::*;
         let docs: Vec<crate::render::Rendered> = {
             let mut put = lock(&self.put);
             let (docs, rest) = std::mem::take(&mut *put)
@@ -198,18 +197,12 @@ impl publish::Sink for Served<'_> {
         if docs.is_empty() {
             return;
         }
-        let entries: Vec<(String, Arc<crate::server::files::Entry>)> = docs
-            .into_par_iter()
-            .map(|f| {
-                let key = format!("{}{}", self.prefix, f.path);
-                let fresh = crate::server::files::Entry::uncompressed(&key, f.bytes, self.now);
-                let entry = match self.current.files.get(&key) {
-                    Some(old) if old.etag == fresh.etag => old.clone(),
-                    _ => Arc::new(fresh),
-                };
-                (f.path, entry)
-            })
-            .collect();
+        let entries = self.current.entries(
+            self.feed,
+            docs.into_iter()
+                .map(|f| (f.path, Published::Bytes(f.bytes, self.now)))
+                .collect(),
+        );
         {
             let mut snap = self.live.write().unwrap_or_else(|e| e.into_inner());
             *snap = Arc::new(snap.with_entries(self.feed, &entries));

@@ -142,14 +142,27 @@ impl Snapshot {
             .filter(|(k, _)| !k.starts_with(&prefix))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        // New bytes are hashed for their ETags on every core: feeds run to many megabytes.
+        for (path, entry) in self.entries(feed, files) {
+            map.insert(format!("{prefix}{path}"), entry);
+        }
+        Snapshot { files: map }
+    }
+
+    /// The entries of feed `feed`'s `files`, by path under the feed. New bytes keep the
+    /// entry served now when its ETag is the same (with its compressed forms); they are
+    /// hashed for their ETags on every core (feeds run to many megabytes).
+    pub fn entries(
+        &self,
+        feed: &str,
+        files: Vec<(String, Published)>,
+    ) -> Vec<(String, Arc<Entry>)> {
         use rayon::prelude::*;
-        let entries: Vec<(String, Arc<Entry>)> = files
+        files
             .into_par_iter()
             .map(|(path, file)| {
-                let key = format!("{prefix}{path}");
+                let key = format!("/{feed}/{path}");
                 let fresh = match file {
-                    Published::Same(entry) => return (key, entry),
+                    Published::Same(entry) => return (path, entry),
                     Published::Named(bytes, name, modified) => {
                         Entry::named(&key, bytes, name, modified)
                     }
@@ -159,11 +172,9 @@ impl Snapshot {
                     Some(old) if old.etag == fresh.etag => old.clone(),
                     _ => Arc::new(fresh),
                 };
-                (key, entry)
+                (path, entry)
             })
-            .collect();
-        map.extend(entries);
-        Snapshot { files: map }
+            .collect()
     }
 
     /// A snapshot with `entries` added or replaced under feed `feed` (the feed's other
