@@ -586,6 +586,42 @@ mod tests {
         }
     }
 
+    /// Postings `job-<id>` for `ids`, the second one spoilt by the marker `spoilt` in its title.
+    fn spoilt_second(ids: &[&str], spoilt: &str) -> Vec<Posting> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let mut p = test_posting();
+                p.id = format!("job-{id}");
+                if i == 1 {
+                    p.title = spoilt.to_string();
+                }
+                p
+            })
+            .collect()
+    }
+
+    /// The one file `out` plans over `postings`.
+    fn one_file<'a>(
+        out: &'a OutputConfig,
+        postings: &[&'a Posting],
+        ctx: &RenderContext<'_>,
+    ) -> render::Job<'a> {
+        render::plan_output(out, postings, ctx)
+            .into_iter()
+            .next()
+            .expect("one file planned")
+    }
+
+    /// Each posting's content key by address, as a run keeps them.
+    fn keys_by_address<'a>(
+        postings: impl Iterator<Item = &'a Posting>,
+    ) -> std::collections::HashMap<usize, cache::Key> {
+        postings
+            .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
+            .collect()
+    }
+
     /// `file` assembled and checked item by item, as a run does.
     fn assemble_and_check(
         gate: &Gate,
@@ -594,11 +630,7 @@ mod tests {
         file: &FeedFile<'_>,
         out: &OutputConfig,
     ) -> (Rendered, Vec<Diagnostic>) {
-        let keys = file
-            .postings
-            .iter()
-            .map(|p| (*p as *const Posting as usize, cache::posting_key(p)))
-            .collect();
+        let keys = keys_by_address(file.postings.iter().copied());
         let units = Units {
             gate,
             cache,
@@ -629,22 +661,9 @@ mod tests {
         ] {
             let out = OutputConfig::of(kind);
             for spoilt in ["none", "malformed"] {
-                let postings: Vec<Posting> = ["a", "b"]
-                    .iter()
-                    .map(|id| {
-                        let mut p = test_posting();
-                        p.id = format!("job-{id}");
-                        if *id == "b" {
-                            p.title = spoilt.to_string();
-                        }
-                        p
-                    })
-                    .collect();
+                let postings = spoilt_second(&["a", "b"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
-                let mut job = render::plan_output(&out, &refs, &ctx)
-                    .into_iter()
-                    .next()
-                    .expect("one file planned");
+                let mut job = one_file(&out, &refs, &ctx);
                 let JobKind::Feed(file) = &mut job.what else {
                     panic!("{kind:?} is a file of items")
                 };
@@ -657,10 +676,7 @@ mod tests {
                 std::fs::create_dir_all(target.parent().unwrap()).unwrap();
                 std::fs::write(&target, b"previous good copy").unwrap();
                 let stage = crate::publish::DirStage::begin(dir.path(), "feed").unwrap();
-                let keys = postings
-                    .iter()
-                    .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
-                    .collect();
+                let keys = keys_by_address(postings.iter());
                 let units = Units {
                     gate: &gate,
                     cache: &cache,
@@ -710,22 +726,9 @@ mod tests {
         for (kind, format, item) in cases {
             let out = OutputConfig::of(kind);
             for spoilt in ["none", "malformed", "missing", "unknown"] {
-                let postings: Vec<Posting> = ["a", "b", "c"]
-                    .iter()
-                    .map(|id| {
-                        let mut p = test_posting();
-                        p.id = format!("job-{id}");
-                        if *id == "b" {
-                            p.title = spoilt.to_string();
-                        }
-                        p
-                    })
-                    .collect();
+                let postings = spoilt_second(&["a", "b", "c"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
-                let job = render::plan_output(&out, &refs, &ctx)
-                    .into_iter()
-                    .next()
-                    .expect("one file planned");
+                let job = one_file(&out, &refs, &ctx);
                 let JobKind::Feed(mut file) = job.what else {
                     panic!("{kind:?} is a file of items")
                 };

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{bin, example_copy};
+use crate::support::{bin, example_copy, replace_in};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().unwrap()
@@ -76,20 +76,16 @@ fn check_on_the_example_is_clean() {
 fn broken_copy() -> tempfile::TempDir {
     let dir = example_copy();
     let content = dir.path().join("feeds/example/content");
-    let backend = content.join("en/career/backend-developer-go.md");
-    let s = std::fs::read_to_string(&backend).unwrap();
-    std::fs::write(
-        &backend,
-        s.replace("Title: \"Backend Developer (Go)\"\n", ""),
-    )
-    .unwrap();
-    let dc = content.join("sv/career/datacentertekniker.md");
-    let s = std::fs::read_to_string(&dc).unwrap();
-    std::fs::write(
-        &dc,
-        s.replace("date: \"2026-11-10\"", "date: \"2026-13-45\""),
-    )
-    .unwrap();
+    replace_in(
+        &content.join("en/career/backend-developer-go.md"),
+        "Title: \"Backend Developer (Go)\"\n",
+        "",
+    );
+    replace_in(
+        &content.join("sv/career/datacentertekniker.md"),
+        "date: \"2026-11-10\"",
+        "date: \"2026-13-45\"",
+    );
     dir
 }
 

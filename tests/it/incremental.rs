@@ -12,32 +12,36 @@ use jobfeed::publish::DirStage;
 use jobfeed::state::State;
 use jobfeed::validate::Gate;
 
-use crate::support::{example_copy, files_under};
+use crate::support::{example_copy, files_under, replace_in};
 
 /// Every published file of feed `example` under `out`, by path.
 fn published(out: &Path) -> BTreeMap<String, Vec<u8>> {
     files_under(&out.join("example"))
 }
 
-/// One run of the example feed into `out` with `cache`, state in `state_dir`.
-fn run(site: &Path, out: &Path, state_dir: &Path, cache: &mut Cache, day: u32) {
+/// One run of the example feed at day `day` of the month, into `sink`.
+fn run_into(
+    site: &Path,
+    state_dir: &Path,
+    state: Option<&mut State>,
+    cache: &mut Cache,
+    sink: &dyn jobfeed::publish::Sink,
+    day: u32,
+) -> jobfeed::pipeline::FeedRun {
     let feed = load_feed(&site.join("feeds/example.toml")).unwrap();
     let opts = RunOptions {
         drafts: false,
         state_dir: state_dir.to_path_buf(),
     };
-    let mut state = State::open(state_dir).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap();
+    pipeline::run(&feed, &Gate::new(), &opts, now, state, cache, sink)
+}
+
+/// One run of the example feed into `out` with `cache`, state in `state_dir`.
+fn run(site: &Path, out: &Path, state_dir: &Path, cache: &mut Cache, day: u32) {
+    let mut state = State::open(state_dir).unwrap();
     let stage = DirStage::begin(out, "example").unwrap();
-    let run = pipeline::run(
-        &feed,
-        &Gate::new(),
-        &opts,
-        now,
-        Some(&mut state),
-        cache,
-        &stage,
-    );
+    let run = run_into(site, state_dir, Some(&mut state), cache, &stage, day);
     let ok = stage.commit(&run).is_ok();
     cache.set_published(ok);
     assert!(run.blocked.is_empty(), "{:?}", run.report.diagnostics);
@@ -62,12 +66,11 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
     // An edit, then a second run with the cache, against a run from nothing on a copy of
     // the same state (change times come from it).
     let file = site.join("feeds/example/content/en/career/backend-developer-go.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
+    replace_in(
         &file,
-        text.replace("Backend Developer (Go)", "Backend Developer (Go and Rust)"),
-    )
-    .unwrap();
+        "Backend Developer (Go)",
+        "Backend Developer (Go and Rust)",
+    );
     let fresh_state = work.path().join("fresh-state");
     crate::support::copy_dir(&state, &fresh_state);
     run(site, &out, &state, &mut cache, 21);
@@ -148,10 +151,9 @@ fn a_rewrite_keeping_size_and_modification_time_is_read_again() {
     // Same length, same modification time: only the change time (and the bytes) differ.
     let file = site.join("feeds/example/content/en/career/backend-developer-go.md");
     let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
-    let text = std::fs::read_to_string(&file).unwrap();
-    let edited = text.replace("Backend Developer (Go)", "Backend Developer (Rs)");
-    assert_eq!(edited.len(), text.len());
-    std::fs::write(&file, &edited).unwrap();
+    let size = std::fs::metadata(&file).unwrap().len();
+    replace_in(&file, "Backend Developer (Go)", "Backend Developer (Rs)");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), size);
     std::fs::File::options()
         .write(true)
         .open(&file)
@@ -191,22 +193,15 @@ impl jobfeed::publish::Sink for Order {
 #[test]
 fn posting_documents_are_all_handed_over_before_any_file_that_lists_them() {
     let dir = example_copy();
-    let feed = load_feed(&dir.path().join("feeds/example.toml")).unwrap();
     let state_dir = tempfile::tempdir().unwrap();
-    let opts = RunOptions {
-        drafts: false,
-        state_dir: state_dir.path().to_path_buf(),
-    };
-    let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
     let order = Order::default();
-    pipeline::run(
-        &feed,
-        &Gate::new(),
-        &opts,
-        now,
+    run_into(
+        dir.path(),
+        state_dir.path(),
         None,
         &mut Cache::new(),
         &order,
+        20,
     );
     let events = order.0.into_inner().unwrap();
     let done: Vec<usize> = (0..events.len()).filter(|&i| events[i].is_none()).collect();
