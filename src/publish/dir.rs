@@ -88,7 +88,7 @@ impl DirStage {
         let mut staged = self.staged.into_inner().unwrap_or_else(|e| e.into_inner());
         let failed = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
         // Durable before visible: a crash after a rename must not expose an empty file.
-        let synced = failed.map_or_else(|| sync_all(&staged), Err);
+        let synced = failed.map_or_else(|| sync_all(&dir, &staged), Err);
         if let Err(e) = synced {
             for tmp in staged.iter().filter_map(|(_, t)| t.as_ref()) {
                 let _ = fs::remove_file(tmp);
@@ -160,18 +160,35 @@ impl DirStage {
     }
 }
 
-/// Syncs every staged temporary, many at once: the waits are on the disk, not the CPU.
-fn sync_all(staged: &[(String, Option<PathBuf>)]) -> Result<(), PublishError> {
-    io_pool().install(|| {
-        staged
-            .par_iter()
-            .filter_map(|(_, tmp)| tmp.as_ref())
-            .try_for_each(|tmp| {
+/// Makes every staged temporary durable before any is renamed into place.
+///
+/// On Linux one `syncfs` on the feed directory flushes them all: a build of 10,000
+/// postings spent over a second in per-file `fsync` calls. Elsewhere each file is synced,
+/// many at once (the waits are on the disk, not the CPU).
+fn sync_all(dir: &Path, staged: &[(String, Option<PathBuf>)]) -> Result<(), PublishError> {
+    let mut temporaries = staged.iter().filter_map(|(_, tmp)| tmp.as_ref()).peekable();
+    if temporaries.peek().is_none() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let _ = temporaries;
+        fs::File::open(dir)
+            .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
+            .map_err(err(dir))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        let temporaries: Vec<&PathBuf> = temporaries.collect();
+        io_pool().install(|| {
+            temporaries.par_iter().try_for_each(|tmp| {
                 fs::File::open(tmp)
                     .and_then(|f| f.sync_all())
                     .map_err(err(tmp))
             })
-    })
+        })
+    }
 }
 
 impl Sink for DirStage {
