@@ -215,11 +215,7 @@ impl Sink for DirStage {
         }
         let target = self.dir.join(path);
         let tmp = temporary(&target);
-        let file = target
-            .parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::File::create(&tmp));
-        match file {
+        match create(&tmp) {
             Ok(f) => Some(Box::new(DirStream {
                 stage: self,
                 path: path.to_string(),
@@ -341,8 +337,22 @@ impl DirStage {
     }
 }
 
+/// Creates the file at `path`, and its directories when they are missing. A publish
+/// creates thousands of files in directories that mostly exist: trying the file first
+/// saves two system calls per file.
+fn create(path: &Path) -> std::io::Result<fs::File> {
+    match fs::File::create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            fs::File::create(path)
+        }
+        created => created,
+    }
+}
+
 /// Temporary files are named `.<name>.tmp-<pid>`: a killed run leaves some behind.
 fn temporary(target: &Path) -> PathBuf {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -350,7 +360,7 @@ fn temporary(target: &Path) -> PathBuf {
     target
         .parent()
         .unwrap_or(Path::new("."))
-        .join(format!(".{name}.tmp-{}", std::process::id()))
+        .join(format!(".{name}.tmp-{}", PID.get_or_init(std::process::id)))
 }
 
 fn is_temporary(name: &str) -> bool {
@@ -412,11 +422,9 @@ fn stage_if_changed(
     if same_content(target, bytes) {
         return Ok(None);
     }
-    let parent = target.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(err(parent))?;
     let tmp = temporary(target);
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        let mut f = create(&tmp)?;
         f.write_all(bytes)?;
         if sync { f.sync_all() } else { Ok(()) }
     })();
@@ -457,6 +465,20 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn files_in_directories_that_do_not_exist_yet_are_published() {
+        let out = tempfile::tempdir().unwrap();
+        let stage = DirStage::begin(out.path(), "f").unwrap();
+        stage.put(vec![rendered("jobs/new/a.jsonld", b"a")]);
+        let mut streamed = stage.stream("en/deeper/rss.xml").expect("a stream");
+        streamed.write(b"<rss/>");
+        streamed.finish();
+        stage.commit(&run("f")).unwrap();
+        let f = out.path().join("f");
+        assert_eq!(fs::read(f.join("jobs/new/a.jsonld")).unwrap(), b"a");
+        assert_eq!(fs::read(f.join("en/deeper/rss.xml")).unwrap(), b"<rss/>");
     }
 
     fn rendered(path: &str, bytes: &[u8]) -> Rendered {
