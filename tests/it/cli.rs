@@ -131,6 +131,20 @@ fn build_on_a_broken_copy_still_publishes_the_valid_postings() {
 }
 
 #[test]
+fn quiet_build_prints_errors_and_the_summary_but_no_warnings() {
+    let dir = broken_copy();
+    let loud = text(&run(dir.path(), &["build"]));
+    assert!(loud.contains("warning["), "{loud}");
+    let out = run(dir.path(), &["build", "--quiet"]);
+    let quiet = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{quiet}");
+    assert!(!quiet.contains("warning["), "{quiet}");
+    assert!(quiet.contains("datacentertekniker.md:4:"), "{quiet}");
+    assert!(quiet.contains("field `title`"), "{quiet}");
+    assert!(quiet.contains("2 postings published"), "{quiet}");
+}
+
+#[test]
 fn misspelt_config_key_exits_2_naming_file_line_and_the_valid_key() {
     let dir = example_copy();
     let cfg = dir.path().join("feeds/example.toml");
