@@ -9,6 +9,10 @@ use std::sync::{Arc, Mutex};
 /// The newest item waiting, and whether a thread is working.
 pub struct Latest<T> {
     next: Mutex<Option<T>>,
+    /// Items replaced while waiting, dropped by the worker: an item may hold the last
+    /// reference to a run's files (hundreds of megabytes), and freeing them took the
+    /// offering run 200-400 ms in a burst of edits.
+    superseded: Mutex<Vec<T>>,
     busy: AtomicBool,
 }
 
@@ -16,6 +20,7 @@ impl<T> Default for Latest<T> {
     fn default() -> Self {
         Latest {
             next: Mutex::new(None),
+            superseded: Mutex::new(Vec::new()),
             busy: AtomicBool::new(false),
         }
     }
@@ -29,7 +34,9 @@ impl<T: Send + 'static> Latest<T> {
     where
         F: Fn(T) + Send + 'static,
     {
-        *lock(&self.next) = Some(item);
+        let replaced = lock(&self.next).replace(item);
+        // Only a waiting item is replaced, and a thread is bound to look at the queue again.
+        lock(&self.superseded).extend(replaced);
         if self.busy.swap(true, Ordering::SeqCst) {
             return;
         }
@@ -39,12 +46,17 @@ impl<T: Send + 'static> Latest<T> {
             .spawn(move || {
                 lower_priority();
                 loop {
-                    while let Some(item) = lock(&me.next).take() {
+                    loop {
+                        drop(std::mem::take(&mut *lock(&me.superseded)));
+                        let Some(item) = lock(&me.next).take() else {
+                            break;
+                        };
                         work(item);
                     }
                     me.busy.store(false, Ordering::SeqCst);
-                    // Offered between the last look and now, with no thread taking it.
-                    if lock(&me.next).is_none() || me.busy.swap(true, Ordering::SeqCst) {
+                    // Offered (or replaced) between the last look and now, with no thread taking it.
+                    let nothing = lock(&me.next).is_none() && lock(&me.superseded).is_empty();
+                    if nothing || me.busy.swap(true, Ordering::SeqCst) {
                         break;
                     }
                 }
@@ -111,6 +123,52 @@ mod tests {
             seen.len() < 50,
             "waiting items are replaced, not queued: {seen:?}"
         );
+    }
+
+    #[test]
+    fn a_replaced_item_is_dropped_by_the_worker_not_by_the_thread_that_offered() {
+        /// Records which thread dropped it.
+        struct Tracked(Arc<Mutex<Vec<String>>>);
+        impl Drop for Tracked {
+            fn drop(&mut self) {
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                self.0.lock().unwrap().push(name);
+            }
+        }
+        let dropped = Arc::new(Mutex::new(Vec::new()));
+        let latest: Arc<Latest<Tracked>> = Arc::default();
+        let (started_tx, started) = std::sync::mpsc::channel::<()>();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let (started_tx, release_rx) = (Mutex::new(started_tx), Mutex::new(release_rx));
+        let work = Arc::new(move |_item: Tracked| {
+            let _ = lock(&started_tx).send(());
+            let _ = lock(&release_rx).recv_timeout(Duration::from_secs(20));
+        });
+        let offer = |latest: &Arc<Latest<Tracked>>| {
+            let work = work.clone();
+            latest.offer(Tracked(dropped.clone()), "test-drops", move |i| work(i));
+        };
+        offer(&latest); // taken by the worker, which waits for `release`
+        started.recv_timeout(Duration::from_secs(20)).unwrap();
+        offer(&latest); // waits
+        offer(&latest); // replaces the waiting one
+        assert!(
+            !lock(&dropped)
+                .iter()
+                .any(|n| n.is_empty() || n.starts_with("daemon::latest")),
+            "the offering thread dropped an item: {:?}",
+            lock(&dropped)
+        );
+        for _ in 0..3 {
+            let _ = release.send(());
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while (!latest.idle() || lock(&dropped).len() < 3) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let names = lock(&dropped).clone();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names.iter().all(|n| n == "test-drops"), "{names:?}");
     }
 
     #[cfg(target_os = "linux")]
