@@ -19,6 +19,7 @@
 //! - [`diag`]: findings with file, line and field; [`schema`]: the generated JSON Schemas.
 
 pub mod app;
+pub mod buffers;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -478,7 +478,7 @@ impl Units<'_> {
     /// inside the file's envelope, once per content (a cached verdict is reused); only when
     /// something fails is the whole file checked, so the findings are exactly the gate's.
     fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
-        let mut bytes = Vec::with_capacity(render::size_hint(&f.postings));
+        let mut bytes = crate::buffers::take(render::size_hint(&f.postings));
         let all_passed = self.assemble(f, out, &mut |b| bytes.extend_from_slice(b));
         let file = Rendered::of(out, f.path.clone(), f.format, bytes);
         let diags = if all_passed {

@@ -49,7 +49,7 @@ impl Entry {
         let etag = format!("W/\"{}\"", &key.to_hex()[..32]);
         let pending = bytes.len() >= 256 && !content_type.starts_with("application/octet-stream");
         Entry {
-            identity: Bytes::from(bytes),
+            identity: crate::buffers::share(bytes),
             gzip: None,
             br: None,
             content_type,
