@@ -114,6 +114,26 @@ PORT=$(free_port)
 timeout 900 "$BIN" serve -c "$C/feed.toml" --out "$C/sout" --state-dir "$C/sstate" --listen "127.0.0.1:$PORT" --quiet >/dev/null 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+# The output directory is written behind serving and large files are compressed after they
+# are served. Wait until both are done (no temporary left, twice in a row; gzip offered for
+# the largest file): edits are timed on a settled daemon, and nginx and wrk see finished files.
+settle() {
+  local settled=0
+  for _ in $(seq 1 600); do
+    if [ -d "$C/sout/corpus" ] && [ -z "$(find "$C/sout/corpus" -maxdepth 2 -name '.*.tmp-*' -print -quit)" ]; then
+      settled=$((settled + 1)); [ "$settled" -ge 2 ] && break
+    else
+      settled=0
+    fi
+    sleep 0.5
+  done
+  BIG=$(cd "$C/sout/corpus" && find . -maxdepth 1 -type f -not -name '.*' -printf '%s %P\n' | sort -n | tail -1 | cut -d' ' -f2)
+  for _ in $(seq 1 600); do
+    curl -fsI -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT/corpus/$BIG" 2>/dev/null | tr -d '\r' | grep -qi '^content-encoding: gzip' && break
+    sleep 0.2
+  done
+}
+settle
 lat=()
 for i in $(seq 0 19); do
   f=$(ls "$C/site/content/en/career" | grep posting | sed -n "$((i * 7 + 1))p")
@@ -134,25 +154,9 @@ edit=$(printf '%s\n' "${lat[@]:-0}" | median)
 echo "edit latencies (ms): ${lat[*]}"
 row "serve $S: edit to new ETag (median of ${#lat[@]})" "${edit} ms" "<= 200 ms" "$(verdict "$edit" '<=' 200)"
 
-# Requests per second: jobfeed vs nginx on the same files, same wrk run shape. The output
-# directory is written behind serving: wait until no temporary is left (twice in a row), so
-# that nginx serves settled files and the largest one is a published file.
-settled=0
-for _ in $(seq 1 600); do
-  if [ -z "$(find "$C/sout/corpus" -maxdepth 2 -name '.*.tmp-*' -print -quit)" ]; then
-    settled=$((settled + 1)); [ "$settled" -ge 2 ] && break
-  else
-    settled=0
-  fi
-  sleep 0.5
-done
-BIG=$(cd "$C/sout/corpus" && find . -maxdepth 1 -type f -not -name '.*' -printf '%s %P\n' | sort -n | tail -1 | cut -d' ' -f2)
-# The last edit's new content is served before its large files are compressed: wait until
-# the daemon is idle (gzip offered for the largest file), so wrk does not measure that work.
-for _ in $(seq 1 600); do
-  curl -fsI -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT/corpus/$BIG" 2>/dev/null | tr -d '\r' | grep -qi '^content-encoding: gzip' && break
-  sleep 0.2
-done
+# Requests per second: jobfeed vs nginx on the same files, same wrk run shape, once the
+# last edit's files are on disk and compressed.
+settle
 NPORT=$(free_port)
 mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx/nginx.conf" <<NGINX
