@@ -1,6 +1,5 @@
 //! Background work where only the newest request matters (compressing what is served,
-//! writing a feed's files): a queue of one, worked by at most one thread at a time, at a
-//! lower CPU priority than runs and requests.
+//! writing a feed's files): a queue of one, worked by at most one thread at a time.
 
 use crate::lock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,7 +43,6 @@ impl<T: Send + 'static> Latest<T> {
         let spawned = std::thread::Builder::new()
             .name(name.to_string())
             .spawn(move || {
-                lower_priority();
                 loop {
                     loop {
                         drop(std::mem::take(&mut *lock(&me.superseded)));
@@ -70,25 +68,6 @@ impl<T: Send + 'static> Latest<T> {
     /// Whether nothing is being worked on or waiting.
     pub fn idle(&self) -> bool {
         !self.busy.load(Ordering::SeqCst) && lock(&self.next).is_none()
-    }
-}
-
-/// How much nicer than the rest of the process background threads run.
-const NICER: i32 = 10;
-
-/// Lowers the calling thread's CPU priority by [`NICER`] (Linux priorities are per
-/// thread). Measured on 2 cores: with a burst of edits, the disk writer and the compressor
-/// took three fifths of the CPU while the next run waited for it.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{getpriority_process, setpriority_process};
-        let me = Some(rustix::thread::gettid());
-        let lowered = getpriority_process(me)
-            .and_then(|nice| setpriority_process(me, (nice + NICER).min(19)));
-        if let Err(e) = lowered {
-            tracing::debug!(error = %e, "Background work runs at the usual priority.");
-        }
     }
 }
 
@@ -153,10 +132,8 @@ mod tests {
         offer(&latest); // waits
         offer(&latest); // replaces the waiting one
         assert!(
-            !lock(&dropped)
-                .iter()
-                .any(|n| n.is_empty() || n.starts_with("daemon::latest")),
-            "the offering thread dropped an item: {:?}",
+            lock(&dropped).is_empty(),
+            "the offering thread dropped the replaced item: {:?}",
             lock(&dropped)
         );
         for _ in 0..3 {
@@ -169,26 +146,5 @@ mod tests {
         let names = lock(&dropped).clone();
         assert_eq!(names.len(), 3, "{names:?}");
         assert!(names.iter().all(|n| n == "test-drops"), "{names:?}");
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn background_work_runs_nicer_than_the_thread_that_offered_it() {
-        use rustix::process::getpriority_process;
-        let mine = getpriority_process(Some(rustix::thread::gettid())).unwrap();
-        let latest: Arc<Latest<()>> = Arc::default();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let tx = Mutex::new(tx);
-        latest.offer((), "test-nice", move |()| {
-            let nice = getpriority_process(Some(rustix::thread::gettid())).unwrap();
-            lock(&tx).send(nice).unwrap();
-        });
-        let theirs = rx.recv_timeout(Duration::from_secs(20)).unwrap();
-        assert_eq!(theirs, (mine + NICER).min(19));
-        assert_eq!(
-            getpriority_process(Some(rustix::thread::gettid())).unwrap(),
-            mine,
-            "the offering thread keeps its priority"
-        );
     }
 }
