@@ -43,6 +43,9 @@ pub struct Cache {
     pub files: Table<Arc<Vec<Rendered>>>,
     /// Files of items that passed the gate, by a key over their envelope and items.
     pub feed_files: Table<()>,
+    /// A posting's content key → whether LinkedIn's rules let it into that feed (and why
+    /// not): deciding reads the whole description.
+    pub linkedin: Table<Result<(), String>>,
     /// Whether the last run's files were all published: only then may a file rendered
     /// the same as in that run be kept where it is instead of handed over again.
     published: bool,
@@ -88,6 +91,7 @@ impl Cache {
             items: Table::default(),
             files: Table::default(),
             feed_files: Table::default(),
+            linkedin: Table::default(),
             published: false,
         }
     }
@@ -131,6 +135,7 @@ impl Cache {
         self.items.rotate();
         self.files.rotate();
         self.feed_files.rotate();
+        self.linkedin.rotate();
     }
 }
 
@@ -146,6 +151,7 @@ impl std::fmt::Debug for Cache {
             .field("items", &self.items.len())
             .field("files", &self.files.len())
             .field("feed_files", &self.feed_files.len())
+            .field("linkedin", &self.linkedin.len())
             .field("published", &self.published)
             .finish()
     }

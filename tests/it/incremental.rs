@@ -38,13 +38,20 @@ fn run_into(
 }
 
 /// One run of the example feed into `out` with `cache`, state in `state_dir`.
-fn run(site: &Path, out: &Path, state_dir: &Path, cache: &mut Cache, day: u32) {
+fn run(
+    site: &Path,
+    out: &Path,
+    state_dir: &Path,
+    cache: &mut Cache,
+    day: u32,
+) -> jobfeed::pipeline::FeedRun {
     let mut state = State::open(state_dir).unwrap();
     let stage = DirStage::begin(out, "example").unwrap();
     let run = run_into(site, state_dir, Some(&mut state), cache, &stage, day);
     let ok = stage.commit(&run).is_ok();
     cache.set_published(ok);
     assert!(run.blocked.is_empty(), "{:?}", run.report.diagnostics);
+    run
 }
 
 #[test]
@@ -223,4 +230,33 @@ fn posting_documents_are_all_handed_over_before_any_file_that_lists_them() {
         "{after:?}"
     );
     assert!(after.len() > 1, "no feed files after the documents");
+}
+
+#[test]
+fn linkedin_verdicts_kept_between_runs_follow_the_posting_content() {
+    let dir = example_copy();
+    let site = dir.path();
+    let work = tempfile::tempdir().unwrap();
+    let (out, state_dir) = (work.path().join("out"), work.path().join("state"));
+    let file = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let front_end = original[3..].find("\n---\n").unwrap() + 3 + 5;
+    std::fs::write(&file, format!("{}Too short.\n", &original[..front_end])).unwrap();
+    let id = "site-reliability-engineer-en";
+    let mut cache = Cache::new();
+    // Whether the LinkedIn feed lists the posting, and whether the run says why not.
+    let run_on = |day: u32, cache: &mut Cache| {
+        let run = run(site, &out, &state_dir, cache, day);
+        let feed = std::fs::read_to_string(out.join("example/linkedin.xml")).unwrap();
+        let warned = run
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "linkedin.eligible" && d.posting.as_deref() == Some(id));
+        (feed.contains(id), warned)
+    };
+    assert_eq!(run_on(20, &mut cache), (false, true), "first run");
+    assert_eq!(run_on(21, &mut cache), (false, true), "from the cache");
+    std::fs::write(&file, &original).unwrap();
+    assert_eq!(run_on(22, &mut cache), (true, false), "after the edit");
 }
