@@ -32,11 +32,23 @@ pub struct DiskJob {
 }
 
 /// The writer of one feed.
-#[derive(Default)]
 pub struct Writer {
     jobs: Arc<Latest<DiskJob>>,
     /// ETag of each file as the last successful write left it on disk.
     written: Mutex<HashMap<String, String>>,
+}
+
+impl Default for Writer {
+    /// Writes once a burst of runs has settled (see [`super::latest::QUIET`]).
+    fn default() -> Self {
+        Writer {
+            jobs: Arc::new(Latest::settling(
+                super::latest::QUIET,
+                super::latest::LONGEST,
+            )),
+            written: Mutex::default(),
+        }
+    }
 }
 
 /// What happened to a job, for the daemon's status and metrics.

@@ -613,7 +613,7 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         triggers: RwLock::new(BTreeMap::new()),
         failures: RwLock::new(BTreeMap::new()),
         caches: RwLock::new(BTreeMap::new()),
-        compression: Arc::default(),
+        compression: Arc::new(latest::Latest::settling(latest::QUIET, latest::LONGEST)),
         writers: disk::Writers::default(),
         chunks: Mutex::new(Default::default()),
         settings,
