@@ -179,7 +179,8 @@ fn an_unwritable_output_directory_is_reported_and_the_feeds_are_still_served() {
         m.text()
     );
     assert!(
-        d.logs().contains("Publishing failed"),
+        d.logs_with("Publishing failed", Duration::from_secs(20))
+            .contains("Publishing failed"),
         "the failure is logged with its reason"
     );
     // The run it belongs to shows it on the status page.

@@ -241,6 +241,19 @@ impl Daemon {
         self.logs.lock().unwrap().clone()
     }
 
+    /// The logs once they contain `needle`, or as they are after `limit` (they are read
+    /// from the daemon's pipe by a thread of their own, so they may trail what it serves).
+    pub fn logs_with(&self, needle: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let logs = self.logs();
+            if logs.contains(needle) || start.elapsed() > limit {
+                return logs;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
         request(&self.addr, "GET", path, headers)
     }
