@@ -218,7 +218,8 @@ pub enum JobKind<'a> {
     /// A file of items: RSS, Atom, JSON Feed (combined or one language), a board feed,
     /// LinkedIn or `postings.json`.
     Feed(FeedFile<'a>),
-    /// The sitemap (its size rule spans all URLs, so it is rendered and checked whole).
+    /// The sitemap, or a sitemap index and its parts beyond 50,000 postings (the size rule
+    /// spans all URLs, so they are rendered and checked whole).
     Sitemap(Vec<&'a Posting>),
 }
 
@@ -354,11 +355,12 @@ impl Job<'_> {
                 f.envelope
                     .assemble(f.postings.iter().map(|p| (f.item)(p, out, ctx))),
             )],
-            JobKind::Sitemap(selected) => vec![file(
-                out.path().into(),
-                Format::Sitemap,
-                sitemap::render(selected),
-            )],
+            JobKind::Sitemap(selected) => {
+                sitemap::files(selected, out.path(), |path| ctx.self_url(path))
+                    .into_iter()
+                    .map(|(path, bytes)| file(path, Format::Sitemap, bytes))
+                    .collect()
+            }
         }
     }
 }

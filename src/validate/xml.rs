@@ -479,8 +479,12 @@ fn exactly_one(el: &Element, at: &str, rule: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Sitemaps: root `urlset`, at most 50,000 `<url>`, each with a non-empty `<loc>`.
+/// Sitemaps: root `urlset`, at most 50,000 `<url>`, each with a non-empty `<loc>`; or a
+/// sitemap index (root `sitemapindex`) of at most 50,000 `<sitemap>`, each with a `<loc>`.
 pub fn check_sitemap(root: &Element) -> Vec<Diagnostic> {
+    if root.local_name() == "sitemapindex" {
+        return check_sitemap_index(root);
+    }
     let mut out = check_root(root, "urlset");
     if !out.is_empty() {
         return out;
@@ -498,6 +502,37 @@ pub fn check_sitemap(root: &Element) -> Vec<Diagnostic> {
     for (i, url) in urls.iter().enumerate() {
         if !url.detached {
             out.extend(check_sitemap_url(url, i + 1));
+        }
+    }
+    out
+}
+
+/// A sitemap index: at most 50,000 `<sitemap>`, each with a non-empty `<loc>`.
+fn check_sitemap_index(root: &Element) -> Vec<Diagnostic> {
+    let maps: Vec<&Element> = root.children_named("sitemap").collect();
+    let mut out = Vec::new();
+    if maps.is_empty() || maps.len() > SITEMAP_MAX_URLS {
+        out.push(
+            Diagnostic::error(
+                "sitemap.size",
+                format!(
+                    "{} <sitemap> entries; a sitemap index holds 1 to {SITEMAP_MAX_URLS}",
+                    maps.len()
+                ),
+            )
+            .field("/sitemapindex"),
+        );
+    }
+    for (i, map) in maps.iter().enumerate() {
+        if !map.has_text_child("loc") {
+            out.push(
+                Diagnostic::error(
+                    "sitemap.url",
+                    "<sitemap> has no <loc>: every entry needs the sitemap's absolute URL",
+                )
+                .field(format!("/sitemapindex/sitemap[{}]", i + 1))
+                .line(Some(map.line)),
+            );
         }
     }
     out
@@ -602,6 +637,33 @@ mod tests {
         let d = check_rss(&root);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].field.as_deref(), Some("/rss/channel/item[1]"));
+    }
+
+    #[test]
+    fn sitemap_index_entries_need_a_loc() {
+        let entry = |loc: &str| Element {
+            name: "sitemap".into(),
+            children: vec![Element {
+                name: "loc".into(),
+                text: loc.into(),
+                ..Element::default()
+            }],
+            ..Element::default()
+        };
+        let index = |children| Element {
+            name: "sitemapindex".into(),
+            children,
+            ..Element::default()
+        };
+        assert!(check_sitemap(&index(vec![entry("https://e.com/sitemap-1.xml")])).is_empty());
+        let d = check_sitemap(&index(vec![
+            entry("https://e.com/sitemap-1.xml"),
+            entry(""),
+        ]));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].rule, "sitemap.url");
+        assert_eq!(d[0].field.as_deref(), Some("/sitemapindex/sitemap[2]"));
+        assert_eq!(check_sitemap(&index(Vec::new()))[0].rule, "sitemap.size");
     }
 
     #[test]
