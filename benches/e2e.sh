@@ -109,6 +109,7 @@ fi
 
 # Serving: the 10k corpus (or the largest below it).
 S=10000; for N in $SIZES; do [ "$N" -le 10000 ] && S=$N; done
+serve_figures() {
 C="$WORK/c$S"; rm -rf "$C/sout" "$C/sstate"
 PORT=$(free_port)
 timeout 900 "$BIN" serve -c "$C/feed.toml" --out "$C/sout" --state-dir "$C/sstate" --listen "127.0.0.1:$PORT" --quiet >/dev/null 2>&1 &
@@ -188,6 +189,13 @@ row "serve: conditional GET (304) req/s, $BIG" "$j304" "" "nginx $n304"
 row "serve: 304 req/s relative to nginx" "${r304}x" ">= 0.9x" "$(verdict "$r304" '>=' 0.9)"
 row "serve: full gzip GET req/s, $BIG" "$jgz" "" "nginx $ngz"
 row "serve: gzip GET req/s relative to nginx" "${rgz}x" ">= 0.9x" "$(verdict "$rgz" '>=' 0.9)"
+
+}
+if [ -d "$WORK/c$S/site" ]; then
+  serve_figures
+else
+  row "serve: edit, 304 and gzip figures" "not run" "" "SIZES has no corpus of 10,000 postings or fewer"
+fi
 
 echo
 printf '%-46s %14s   %-14s %s\n' "figure" "measured" "target" "verdict"
