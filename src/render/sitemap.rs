@@ -128,14 +128,13 @@ mod tests {
         assert!(text(2).contains(&format!("/jobs/{MAX_URLS}/")));
         let gate = crate::validate::Gate::new();
         for (path, bytes) in files {
-            let file = crate::render::Rendered {
-                path: path.clone(),
-                output: "sitemap".into(),
-                kind: crate::config::OutputKind::Sitemap,
-                format: crate::render::Format::Sitemap,
+            let out = crate::config::OutputConfig::of(crate::config::OutputKind::Sitemap);
+            let file = crate::render::Rendered::of(
+                &out,
+                path.clone(),
+                crate::render::Format::Sitemap,
                 bytes,
-                key: None,
-            };
+            );
             let found = gate.check_file(&file);
             assert!(found.is_empty(), "{path}: {found:?}");
         }

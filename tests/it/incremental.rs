@@ -240,8 +240,8 @@ fn linkedin_verdicts_kept_between_runs_follow_the_posting_content() {
     let (out, state_dir) = (work.path().join("out"), work.path().join("state"));
     let file = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
     let original = std::fs::read_to_string(&file).unwrap();
-    let front_end = original[3..].find("\n---\n").unwrap() + 3 + 5;
-    std::fs::write(&file, format!("{}Too short.\n", &original[..front_end])).unwrap();
+    let body_start = original[3..].find("\n---\n").unwrap() + 3 + 5;
+    replace_in(&file, &original[body_start..], "Too short.\n");
     let id = "site-reliability-engineer-en";
     let mut cache = Cache::new();
     // Whether the LinkedIn feed lists the posting, and whether the run says why not.

@@ -33,7 +33,6 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `base` with its bytes, keyed by its `/`-separated path below `base`.
 /// Replaces `from` with `to` in the file at `path`; `from` must be there.
 pub fn replace_in(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -41,6 +40,7 @@ pub fn replace_in(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replace(from, to)).unwrap();
 }
 
+/// Every file under `base` with its bytes, keyed by its `/`-separated path below `base`.
 pub fn files_under(base: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack = vec![base.to_path_buf()];
