@@ -166,13 +166,11 @@ impl DirStage {
 /// postings spent over a second in per-file `fsync` calls. Elsewhere each file is synced,
 /// many at once (the waits are on the disk, not the CPU).
 fn sync_all(dir: &Path, staged: &[(String, Option<PathBuf>)]) -> Result<(), PublishError> {
-    let mut temporaries = staged.iter().filter_map(|(_, tmp)| tmp.as_ref()).peekable();
-    if temporaries.peek().is_none() {
+    if staged.iter().all(|(_, tmp)| tmp.is_none()) {
         return Ok(());
     }
     #[cfg(target_os = "linux")]
     {
-        let _ = temporaries;
         fs::File::open(dir)
             .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
             .map_err(err(dir))
@@ -180,13 +178,15 @@ fn sync_all(dir: &Path, staged: &[(String, Option<PathBuf>)]) -> Result<(), Publ
     #[cfg(not(target_os = "linux"))]
     {
         let _ = dir;
-        let temporaries: Vec<&PathBuf> = temporaries.collect();
         io_pool().install(|| {
-            temporaries.par_iter().try_for_each(|tmp| {
-                fs::File::open(tmp)
-                    .and_then(|f| f.sync_all())
-                    .map_err(err(tmp))
-            })
+            staged
+                .par_iter()
+                .filter_map(|(_, tmp)| tmp.as_ref())
+                .try_for_each(|tmp| {
+                    fs::File::open(tmp)
+                        .and_then(|f| f.sync_all())
+                        .map_err(err(tmp))
+                })
         })
     }
 }
