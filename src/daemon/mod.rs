@@ -451,8 +451,8 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
 }
 
 /// Makes the compressed forms of newly served files on one thread of their own, so a
-/// feed's next run never waits for them (and takes the other cores meanwhile). Asking while
-/// it works makes it look again when done.
+/// feed's next run never waits for them. It starts once runs have paused (see
+/// [`latest::QUIET`]); asking while it works makes it look again when done.
 fn compress_later(shared: &Arc<Shared>) {
     let s = shared.clone();
     shared
