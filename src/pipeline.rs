@@ -112,14 +112,7 @@ fn run_with(
     let cfg = &feed.config;
     let clock = std::time::Instant::now();
     let lap = |stage: &str| tracing::debug!(feed = %cfg.id, stage, ms = clock.elapsed().as_millis() as u64, "Stage done.");
-    let ctx = SourceContext {
-        feed: cfg,
-        config_dir: &feed.dir,
-        state_dir: &opts.state_dir,
-        drafts: opts.drafts,
-        now,
-        cache: Some(cache),
-    };
+    let ctx = source_context(feed, opts, now, Some(cache), None);
     let mut diagnostics = Vec::new();
     let mut raws = Vec::new();
     let mut inputs = Vec::new();
@@ -145,51 +138,12 @@ fn run_with(
     lap("normalise");
 
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
-    let mut postings = Vec::new();
-    let mut rejected = 0;
-    // Checking is independent per posting: spread it over the cores, keep the order.
-    // The exact bytes of each document that passed: a `.jsonld` file with the same bytes
-    // (no tracking parameters) needs no second check (the check was a fifth of a run).
-    // A posting checked by an earlier run with the same content keeps its verdict.
-    // Each posting's findings are named after it on the same core (tens of thousands of
-    // findings at 10,000 postings).
-    let checked: Vec<(Posting, cache::Key, Arc<Checked>, Vec<Diagnostic>)> = normalised
-        .postings
-        .into_par_iter()
-        .map(|p| {
-            let key = cache::posting_key(&p);
-            let checked = cache.checks.get_or(key, || {
-                let doc = render::jsonld::document(&p, &Default::default());
-                let found = gate.check_posting(&doc);
-                let passed = (!found.iter().any(Diagnostic::is_error))
-                    .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
-                Arc::new((found, passed))
-            });
-            let origin = p.origin.as_deref().unwrap_or_default();
-            let named = checked
-                .0
-                .iter()
-                .map(|d| {
-                    let d = d.clone().posting(&p.id);
-                    if d.file.is_none() { d.file(origin) } else { d }
-                })
-                .collect();
-            (p, key, checked, named)
-        })
-        .collect();
-    let mut verified = std::collections::HashSet::new();
-    let mut content_keys = Vec::new();
-    for (p, key, checked, named) in checked {
-        let (found, passed) = &*checked;
-        verified.extend(*passed);
-        diagnostics.extend(named);
-        if found.iter().any(Diagnostic::is_error) {
-            rejected += 1;
-        } else {
-            postings.push(p);
-            content_keys.push(key);
-        }
-    }
+    let Passed {
+        mut postings,
+        keys: content_keys,
+        verified,
+        rejected,
+    } = check_postings(normalised.postings, gate, cache, &mut diagnostics);
     // Each posting's content key, by address (the postings stay where they are from here).
     let by_address = |postings: &[Posting], keys: &[cache::Key]| {
         postings
@@ -248,13 +202,10 @@ fn run_with(
         ctx: &rctx,
     };
     let mut run_units = |jobs: Vec<render::Job<'_>>| {
-        let checked: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
-            jobs.into_par_iter().map(|job| units.run(&job)).collect();
-        for (diags, bad, n) in checked {
-            diagnostics.extend(diags);
-            blocked.extend(bad);
-            outputs += n;
-        }
+        let (diags, bad, n) = units.run_all(jobs);
+        diagnostics.extend(diags);
+        blocked.extend(bad);
+        outputs += n;
     };
     // Posting documents first: the sink may publish them before the files that list them.
     let (documents, lists): (Vec<OutputConfig>, Vec<OutputConfig>) = cfg
@@ -346,8 +297,179 @@ fn run_with(
     }
 }
 
+/// The posting documents of the postings in `edited` markdown files (by canonical path),
+/// for serving an edit before the run that lists it, as that run will render them: read,
+/// normalised, checked and rendered the same way, and only the files that pass the gate.
+///
+/// Everything else comes from `previous`, the last run's postings: translations are linked
+/// among them, and a posting whose id belongs to another file's posting is left to the
+/// run (which decides who keeps the id). Nothing is written and no cache is touched, so a
+/// preview may run beside a run of the same feed.
+pub fn preview(
+    feed: &LoadedFeed,
+    gate: &Gate,
+    opts: &RunOptions,
+    now: DateTime<Utc>,
+    edited: &std::collections::BTreeSet<std::path::PathBuf>,
+    previous: &[Posting],
+) -> Vec<Rendered> {
+    let cfg = &feed.config;
+    let mut raws = Vec::new();
+    for s in &cfg.sources {
+        let crate::config::SourceConfig::Markdown(m) = s else {
+            continue;
+        };
+        // The edited files as the source's walk names them (under its root as configured).
+        let root = feed.dir.join(&m.path);
+        let Ok(real) = root.canonicalize() else {
+            continue;
+        };
+        let only: std::collections::BTreeSet<std::path::PathBuf> = edited
+            .iter()
+            .filter_map(|f| Some(root.join(f.strip_prefix(&real).ok()?)))
+            .collect();
+        if only.is_empty() {
+            continue;
+        }
+        let ctx = source_context(feed, opts, now, None, Some(&only));
+        raws.extend(source::read(s, &ctx).postings);
+    }
+    if raws.is_empty() {
+        return Vec::new();
+    }
+    let mut fresh = normalise::normalise_with(raws, cfg, now, None).postings;
+    let origins: std::collections::HashSet<&str> =
+        fresh.iter().filter_map(|p| p.origin.as_deref()).collect();
+    let others: Vec<&Posting> = previous
+        .iter()
+        .filter(|p| !p.origin.as_deref().is_some_and(|o| origins.contains(o)))
+        .collect();
+    let taken: std::collections::HashSet<&str> = others.iter().map(|p| p.id.as_str()).collect();
+    fresh.retain(|p| !taken.contains(p.id.as_str()));
+    normalise::link_among(&mut fresh, &others);
+
+    let mut cache = Cache::lean();
+    cache.begin_run(cache::value_key(cfg));
+    let passed = check_postings(fresh, gate, &cache, &mut Vec::new());
+    let keys = passed
+        .postings
+        .iter()
+        .zip(&passed.keys)
+        .map(|(p, k)| (p as *const Posting as usize, *k))
+        .collect();
+    let rctx = render::RenderContext {
+        feed: cfg,
+        updated: render::feed_updated(&passed.postings, DateTime::<Utc>::UNIX_EPOCH),
+    };
+    let sink = crate::publish::Collect::new();
+    let units = Units {
+        gate,
+        cache: &cache,
+        sink: &sink,
+        verified: &passed.verified,
+        keys: &keys,
+        ctx: &rctx,
+    };
+    let selected: Vec<&Posting> = passed.postings.iter().collect();
+    for out in cfg
+        .outputs()
+        .iter()
+        .filter(|o| o.kind == OutputKind::Jsonld)
+    {
+        units.run_all(render::plan_output(out, &selected, &rctx));
+    }
+    sink.into_files()
+}
+
+/// What the sources of `feed` read with.
+fn source_context<'a>(
+    feed: &'a LoadedFeed,
+    opts: &'a RunOptions,
+    now: DateTime<Utc>,
+    cache: Option<&'a Cache>,
+    only: Option<&'a std::collections::BTreeSet<std::path::PathBuf>>,
+) -> SourceContext<'a> {
+    SourceContext {
+        feed: &feed.config,
+        config_dir: &feed.dir,
+        state_dir: &opts.state_dir,
+        drafts: opts.drafts,
+        now,
+        cache,
+        only,
+    }
+}
+
 /// A posting's findings under Google's rules, and the hash of its JSON-LD when it passed.
 type Checked = (Vec<Diagnostic>, Option<cache::Key>);
+
+/// The postings that passed Google's rules, in order, with what rendering them needs.
+struct Passed {
+    postings: Vec<Posting>,
+    /// Each posting's content key.
+    keys: Vec<cache::Key>,
+    /// Hashes of JSON-LD documents that passed as postings: the same bytes need no recheck.
+    verified: std::collections::HashSet<blake3::Hash>,
+    /// How many were left out for errors.
+    rejected: usize,
+}
+
+/// Checks each posting's JSON-LD against Google's rules: a posting that breaks them is
+/// left out everywhere. Every finding goes to `diagnostics`, named after its posting.
+fn check_postings(
+    postings: Vec<Posting>,
+    gate: &Gate,
+    cache: &Cache,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Passed {
+    // Checking is independent per posting: spread it over the cores, keep the order.
+    // The exact bytes of each document that passed: a `.jsonld` file with the same bytes
+    // (no tracking parameters) needs no second check (the check was a fifth of a run).
+    // A posting checked by an earlier run with the same content keeps its verdict.
+    // Each posting's findings are named after it on the same core (tens of thousands of
+    // findings at 10,000 postings).
+    let checked: Vec<(Posting, cache::Key, Arc<Checked>, Vec<Diagnostic>)> = postings
+        .into_par_iter()
+        .map(|p| {
+            let key = cache::posting_key(&p);
+            let checked = cache.checks.get_or(key, || {
+                let doc = render::jsonld::document(&p, &Default::default());
+                let found = gate.check_posting(&doc);
+                let passed = (!found.iter().any(Diagnostic::is_error))
+                    .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
+                Arc::new((found, passed))
+            });
+            let origin = p.origin.as_deref().unwrap_or_default();
+            let named = checked
+                .0
+                .iter()
+                .map(|d| {
+                    let d = d.clone().posting(&p.id);
+                    if d.file.is_none() { d.file(origin) } else { d }
+                })
+                .collect();
+            (p, key, checked, named)
+        })
+        .collect();
+    let mut passed = Passed {
+        postings: Vec::new(),
+        keys: Vec::new(),
+        verified: Default::default(),
+        rejected: 0,
+    };
+    for (p, key, checked, named) in checked {
+        let (found, verified) = &*checked;
+        passed.verified.extend(*verified);
+        diagnostics.extend(named);
+        if found.iter().any(Diagnostic::is_error) {
+            passed.rejected += 1;
+        } else {
+            passed.postings.push(p);
+            passed.keys.push(key);
+        }
+    }
+    passed
+}
 
 /// What rendering one unit needs: the gate, the cache, where good files go.
 struct Units<'a> {
@@ -364,6 +486,20 @@ struct Units<'a> {
 impl Units<'_> {
     fn key_of(&self, p: &Posting) -> cache::Key {
         self.keys[&(p as *const Posting as usize)]
+    }
+
+    /// Runs `jobs` on every core: their findings, the paths they blocked and how many
+    /// files went to the sink.
+    fn run_all(&self, jobs: Vec<render::Job<'_>>) -> (Vec<Diagnostic>, Vec<String>, usize) {
+        let done: Vec<(Vec<Diagnostic>, Vec<String>, usize)> =
+            jobs.into_par_iter().map(|job| self.run(&job)).collect();
+        let mut all = (Vec::new(), Vec::new(), 0);
+        for (diags, bad, n) in done {
+            all.0.extend(diags);
+            all.1.extend(bad);
+            all.2 += n;
+        }
+        all
     }
 
     /// Renders, checks and hands on one unit: its findings, the paths it blocked and how

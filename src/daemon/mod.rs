@@ -7,10 +7,10 @@ pub mod scheduler;
 pub mod sdnotify;
 pub mod watch;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -64,8 +64,9 @@ pub struct FeedStatus {
     pub feed: Arc<LoadedFeed>,
     pub published_once: bool,
     pub report: Option<Report>,
-    /// (id, title, url, language) of the published postings.
-    pub postings: Vec<(String, String, String, String)>,
+    /// The postings the last run published (the status page lists them; a preview of an
+    /// edit links translations and checks ids against them).
+    pub postings: Arc<Vec<crate::model::Posting>>,
     pub history: VecDeque<RunRecord>,
 }
 
@@ -91,6 +92,13 @@ pub struct Shared {
     writers: disk::Writers,
     /// Deflated chunks of large files, for the next compression pass.
     chunks: Mutex<crate::server::gzip::ChunkCache>,
+    /// Orders runs' starts and previews: each takes the next number.
+    order: AtomicU64,
+    /// Posting documents served ahead of their run (see [`preview`]), by served path,
+    /// with the preview's number: a run that began before it keeps the preview's entry.
+    ahead: Mutex<HashMap<String, u64>>,
+    /// The one thread previews run on: they never queue behind a run's work.
+    previews: rayon::ThreadPool,
 }
 
 impl Shared {
@@ -176,6 +184,11 @@ struct Served<'a> {
     kept: Mutex<Vec<String>>,
     /// Posting documents already served (made live by [`publish::Sink::documents_done`]).
     early: Mutex<Vec<(String, Arc<crate::server::files::Entry>)>>,
+    /// The run's number (see [`Shared::order`]) and the documents served ahead of runs.
+    begun: u64,
+    ahead: &'a Mutex<HashMap<String, u64>>,
+    /// The documents served ahead of runs when this one began.
+    previewed: std::collections::HashSet<String>,
 }
 
 impl publish::Sink for Served<'_> {
@@ -203,19 +216,29 @@ impl publish::Sink for Served<'_> {
                 .map(|f| (f.path, Published::Bytes(f.bytes, self.now)))
                 .collect(),
         );
-        {
+        let entries: Vec<_> = {
             let mut snap = self.live.write().unwrap_or_else(|e| e.into_inner());
+            // A preview of a later edit stays: this run read the file before it.
+            let ahead = lock(self.ahead);
+            let entries: Vec<_> = entries
+                .into_iter()
+                .filter(|(path, _)| {
+                    ahead
+                        .get(&format!("{}{path}", self.prefix))
+                        .is_none_or(|&n| n < self.begun)
+                })
+                .collect();
             *snap = Arc::new(snap.with_entries(self.feed, &entries));
-        }
+            entries
+        };
         lock(&self.early).extend(entries);
     }
 
     /// Kept when served now: the entry (and its compressed forms) carries over.
     fn keep(&self, path: &str) -> bool {
-        let served = self
-            .current
-            .files
-            .contains_key(&format!("{}{path}", self.prefix));
+        let key = format!("{}{path}", self.prefix);
+        // A previewed document is not what the last run published.
+        let served = self.current.files.contains_key(&key) && !self.previewed.contains(&key);
         if served {
             lock(&self.kept).push(path.to_string());
         }
@@ -265,6 +288,11 @@ impl Served<'_> {
 /// Runs one feed now (blocking): pipeline, snapshot swap, status and metrics; the output
 /// directory and object storage are written right after, off the serving path.
 pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
+    run_numbered(shared, feed, shared.order.fetch_add(1, Ordering::SeqCst));
+}
+
+/// [`run_feed`] for a run that took number `begun` when it began (see [`Shared::order`]).
+fn run_numbered(shared: &Arc<Shared>, feed: &LoadedFeed, begun: u64) {
     let started = Instant::now();
     let now = Utc::now();
     let id = feed.config.id.clone();
@@ -277,6 +305,9 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
         put: Mutex::new(Vec::new()),
         kept: Mutex::new(Vec::new()),
         early: Mutex::new(Vec::new()),
+        begun,
+        ahead: &shared.ahead,
+        previewed: lock(&shared.ahead).keys().cloned().collect(),
     };
     let run = {
         let cache = shared.cache(&id);
@@ -303,9 +334,24 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
         .map(|d| d.human());
     let dir = shared.settings.out.join(&id);
     let report = publish::report_file(&run);
-    let files = served.into_published(&run.blocked, &report, &dir, now);
+    let mut files = served.into_published(&run.blocked, &report, &dir, now);
     let next = {
         let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        // Documents previewed after this run began stay as served (the run read their
+        // files before the edit; the run the edit asked for comes next and replaces them).
+        // Older previews are this run's to replace, and forgotten.
+        let prefix = format!("/{id}/");
+        let mut ahead = lock(&shared.ahead);
+        for (key, &n) in ahead.iter() {
+            if n > begun
+                && let Some(path) = key.strip_prefix(&prefix)
+                && let Some(e) = snap.files.get(key)
+            {
+                files.push((path.to_string(), Published::Same(e.clone())));
+            }
+        }
+        ahead.retain(|key, n| !(key.starts_with(&prefix) && *n < begun));
+        drop(ahead);
         let mut next = snap.with_feed_files(&id, files);
         if let Some(i) = &feed.config.notify.indexnow {
             next = next.with_file(format!("/{}.txt", i.key), i.key.clone().into_bytes(), now);
@@ -414,18 +460,7 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
     let mut feeds = shared.feeds.write().unwrap_or_else(|e| e.into_inner());
     if let Some(st) = feeds.get_mut(&id) {
         st.published_once = true;
-        st.postings = run
-            .postings
-            .iter()
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    p.title.clone(),
-                    p.url.clone(),
-                    p.language.clone(),
-                )
-            })
-            .collect();
+        st.postings = Arc::new(run.postings);
         st.history.push_back(RunRecord {
             at: now,
             seconds,
@@ -448,6 +483,61 @@ pub fn run_feed(shared: &Arc<Shared>, feed: &LoadedFeed) {
         .write_later(shared.settings.out.clone(), job, move |job, outcome| {
             s.disk_written(job, outcome)
         });
+}
+
+/// Serves the posting documents of `edited` markdown files (canonical paths) of `feed`
+/// now, ahead of the run the edit asks for (see [`pipeline::preview`]); call it before
+/// triggering that run. The run replaces them with its own; until a run that began after
+/// the preview publishes, the preview's documents stay served. Returns how many files went live.
+pub fn preview(shared: &Shared, feed: &str, edited: &BTreeSet<PathBuf>) -> usize {
+    let started = Instant::now();
+    let (loaded, previous) = {
+        let feeds = shared.feeds.read().unwrap_or_else(|e| e.into_inner());
+        match feeds.get(feed) {
+            // Before the first run there is nothing to serve an edit beside.
+            Some(st) if st.published_once => (st.feed.clone(), st.postings.clone()),
+            _ => return 0,
+        }
+    };
+    let now = Utc::now();
+    // On the preview thread throughout: rayon work sent to the shared pool would wait
+    // behind a run's.
+    let entries = shared.previews.install(|| {
+        let files = pipeline::preview(
+            &loaded,
+            &shared.gate,
+            &shared.settings.run,
+            now,
+            edited,
+            &previous,
+        );
+        shared.snapshot().entries(
+            feed,
+            files
+                .into_iter()
+                .map(|f| (f.path, Published::Bytes(f.bytes, now)))
+                .collect(),
+        )
+    });
+    if entries.is_empty() {
+        return 0;
+    }
+    {
+        let mut snap = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let mut ahead = lock(&shared.ahead);
+        let n = shared.order.fetch_add(1, Ordering::SeqCst);
+        for (path, _) in &entries {
+            ahead.insert(format!("/{feed}/{path}"), n);
+        }
+        *snap = Arc::new(snap.with_entries(feed, &entries));
+    }
+    tracing::info!(
+        feed,
+        files = entries.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "Edited postings served ahead of their run."
+    );
+    entries.len()
 }
 
 /// Makes the compressed forms of newly served files on one thread of their own, so a
@@ -616,6 +706,13 @@ pub fn start(settings: Settings) -> anyhow::Result<(Arc<Shared>, impl FnOnce())>
         compression: Arc::new(latest::Latest::settling(latest::QUIET, latest::LONGEST)),
         writers: disk::Writers::default(),
         chunks: Mutex::new(Default::default()),
+        order: AtomicU64::new(0),
+        ahead: Mutex::new(HashMap::new()),
+        previews: rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "jobfeed-preview".into())
+            .build()
+            .context("starting the preview thread")?,
         settings,
     });
     let tasks = Arc::new(Mutex::new(Some(start_feeds(&shared, feeds))));
@@ -760,5 +857,92 @@ mod tests {
             "the busy-time triggers must coalesce into one run"
         );
         task.abort();
+    }
+
+    /// A copy of the bundled example feed, and daemon settings for it (no watching).
+    fn example() -> (tempfile::TempDir, Settings) {
+        fn copy(from: &std::path::Path, to: &std::path::Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap().flatten() {
+                let target = to.join(e.file_name());
+                if e.file_type().unwrap().is_dir() {
+                    copy(&e.path(), &target);
+                } else {
+                    std::fs::copy(e.path(), target).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let feeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds");
+        copy(&feeds, &dir.path().join("feeds"));
+        let settings = Settings {
+            configs: vec![dir.path().join("feeds/example.toml")],
+            run: RunOptions {
+                drafts: false,
+                state_dir: dir.path().join("state"),
+            },
+            out: dir.path().join("out"),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            admin_token: None,
+            watch: false,
+            shard: None,
+        };
+        (dir, settings)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_preview_stays_served_until_a_run_that_began_after_it_publishes() {
+        let (dir, settings) = example();
+        let (shared, stop) = start(settings).unwrap();
+        for _ in 0..600 {
+            if shared.ready() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(shared.ready(), "the first run did not publish");
+        let feed = shared.feeds.read().unwrap()["example"].feed.clone();
+        let file = dir
+            .path()
+            .join("feeds/example/content/en/career/backend-developer-go.md");
+        let original = std::fs::read_to_string(&file).unwrap();
+        let served = |s: &Shared| {
+            let snap = s.snapshot();
+            let e = &snap.files["/example/jobs/backend-developer-go-en.jsonld"];
+            String::from_utf8_lossy(&e.identity).into_owned()
+        };
+        let edited_title = "Backend Developer (Go and Rust)";
+        assert!(!served(&shared).contains(edited_title));
+
+        // A run begins (it reads the file as it was), the file is edited and previewed,
+        // then the run publishes: the preview stays.
+        let begun = shared.order.fetch_add(1, Ordering::SeqCst);
+        std::fs::write(
+            &file,
+            original.replace("Backend Developer (Go)", edited_title),
+        )
+        .unwrap();
+        let canonical = [file.canonicalize().unwrap()].into_iter().collect();
+        assert_eq!(preview(&shared, "example", &canonical), 2);
+        assert!(served(&shared).contains(edited_title));
+        std::fs::write(&file, &original).unwrap();
+        let s = shared.clone();
+        let f = feed.clone();
+        tokio::task::spawn_blocking(move || run_numbered(&s, &f, begun))
+            .await
+            .unwrap();
+        assert!(
+            served(&shared).contains(edited_title),
+            "a run that began before the preview replaced it"
+        );
+
+        // The run the edit asked for begins after the preview: what it read is served.
+        let s = shared.clone();
+        tokio::task::spawn_blocking(move || run_feed(&s, &feed))
+            .await
+            .unwrap();
+        assert!(!served(&shared).contains(edited_title));
+        assert!(lock(&shared.ahead).is_empty(), "the preview is forgotten");
+        stop();
     }
 }

@@ -684,8 +684,37 @@ fn dedupe_ids(out: &mut Normalised) {
 }
 
 fn link_translations(postings: &mut [Posting]) {
+    let groups = translation_groups(postings.iter());
+    for p in postings.iter_mut() {
+        link(p, &groups);
+    }
+}
+
+/// Links `fresh` postings (just read from edited files) to their translations among
+/// themselves and `others` (every other file's posting, as the last run left them); the
+/// translations' own links follow with the next whole run.
+pub fn link_among(fresh: &mut [Posting], others: &[&Posting]) {
+    let wanted: BTreeSet<&str> = fresh
+        .iter()
+        .filter_map(|p| p.translation_group.as_deref())
+        .collect();
+    let others = others.iter().copied().filter(|p| {
+        p.translation_group
+            .as_deref()
+            .is_some_and(|g| wanted.contains(g))
+    });
+    let groups = translation_groups(fresh.iter().chain(others));
+    for p in fresh.iter_mut() {
+        link(p, &groups);
+    }
+}
+
+/// Each translation group's members, as alternates.
+fn translation_groups<'a>(
+    postings: impl Iterator<Item = &'a Posting>,
+) -> BTreeMap<String, Vec<Alternate>> {
     let mut groups: BTreeMap<String, Vec<Alternate>> = BTreeMap::new();
-    for p in postings.iter() {
+    for p in postings {
         if let Some(g) = &p.translation_group {
             groups.entry(g.clone()).or_default().push(Alternate {
                 language: p.language.clone(),
@@ -694,14 +723,17 @@ fn link_translations(postings: &mut [Posting]) {
             });
         }
     }
-    for p in postings.iter_mut() {
-        if let Some(g) = &p.translation_group
-            && let Some(all) = groups.get(g)
-        {
-            let mut alts: Vec<Alternate> = all.iter().filter(|a| a.id != p.id).cloned().collect();
-            alts.sort();
-            p.alternates = alts;
-        }
+    groups
+}
+
+/// Sets `p`'s alternates: the other members of its group, in order.
+fn link(p: &mut Posting, groups: &BTreeMap<String, Vec<Alternate>>) {
+    if let Some(g) = &p.translation_group
+        && let Some(all) = groups.get(g)
+    {
+        let mut alts: Vec<Alternate> = all.iter().filter(|a| a.id != p.id).cloned().collect();
+        alts.sort();
+        p.alternates = alts;
     }
 }
 

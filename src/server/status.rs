@@ -112,7 +112,8 @@ fn feed_section(h: &mut String, f: &FeedStatus) {
     h.push_str(
         "<h3>Postings</h3><table><tr><th>Posting</th><th>Language</th><th>Validation</th></tr>",
     );
-    for (id, title, url, lang) in &f.postings {
+    for p in f.postings.iter() {
+        let (id, title, url, lang) = (&p.id, &p.title, &p.url, &p.language);
         let findings: Vec<String> = f
             .report
             .as_ref()

@@ -116,6 +116,8 @@ pub struct SourceContext<'a> {
     pub now: DateTime<Utc>,
     /// Work kept from earlier runs (markdown bodies), when the caller keeps any.
     pub cache: Option<&'a crate::cache::Cache>,
+    /// Read only these files of file sources (the ones an edit touched); `None`: all.
+    pub only: Option<&'a std::collections::BTreeSet<std::path::PathBuf>>,
 }
 
 /// Reads one configured source.

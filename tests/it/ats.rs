@@ -215,6 +215,7 @@ impl Run {
             drafts: false,
             now: at,
             cache: None,
+            only: None,
         };
         jobfeed::source::read_with(&feed.sources[0], &ctx, self.clock.clone())
     }

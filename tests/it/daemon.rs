@@ -67,6 +67,13 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
     );
     assert_ne!(r.header("etag").unwrap(), etag);
     eprintln!("edit to served content: {latency:?}");
+    // Its document went ahead of the run that lists it.
+    assert!(
+        d.logs_with("served ahead of their run", Duration::from_secs(20))
+            .contains("\"files\":2"),
+        "{}",
+        d.logs()
+    );
 
     // The feeds that list it follow, and the output directory catches up with what is
     // served (it is written behind the serving path).

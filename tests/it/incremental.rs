@@ -14,6 +14,30 @@ use jobfeed::validate::Gate;
 
 use crate::support::{example_copy, files_under, replace_in};
 
+/// A copy of the example feed, and a work directory for its outputs and state.
+struct Example {
+    dir: tempfile::TempDir,
+    work: tempfile::TempDir,
+}
+
+impl Example {
+    fn new() -> Self {
+        Example {
+            dir: example_copy(),
+            work: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn site(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A directory `name` under the work directory (need not exist yet).
+    fn work(&self, name: &str) -> std::path::PathBuf {
+        self.work.path().join(name)
+    }
+}
+
 /// Every published file of feed `example` under `out`, by path.
 fn published(out: &Path) -> BTreeMap<String, Vec<u8>> {
     files_under(&out.join("example"))
@@ -56,11 +80,9 @@ fn run(
 
 #[test]
 fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
-    let dir = example_copy();
-    let site = dir.path();
-    let work = tempfile::tempdir().unwrap();
-    let (out, fresh_out) = (work.path().join("out"), work.path().join("fresh"));
-    let state = work.path().join("state");
+    let ex = Example::new();
+    let site = ex.site();
+    let (out, fresh_out, state) = (ex.work("out"), ex.work("fresh"), ex.work("state"));
     let mut cache = Cache::new();
     run(site, &out, &state, &mut cache, 20);
     let first = published(&out);
@@ -78,7 +100,7 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
         "Backend Developer (Go)",
         "Backend Developer (Go and Rust)",
     );
-    let fresh_state = work.path().join("fresh-state");
+    let fresh_state = ex.work("fresh-state");
     crate::support::copy_dir(&state, &fresh_state);
     run(site, &out, &state, &mut cache, 21);
     let mut lean = Cache::lean();
@@ -124,11 +146,9 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
 
 #[test]
 fn after_a_failed_publish_nothing_is_kept_on_trust() {
-    let dir = example_copy();
-    let site = dir.path();
-    let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("out");
-    let state = work.path().join("state");
+    let ex = Example::new();
+    let site = ex.site();
+    let (out, state) = (ex.work("out"), ex.work("state"));
     let mut cache = Cache::new();
     run(site, &out, &state, &mut cache, 20);
     // The last publish is reported failed: a file that is there but holds other bytes
@@ -144,11 +164,9 @@ fn after_a_failed_publish_nothing_is_kept_on_trust() {
 
 #[test]
 fn a_rewrite_keeping_size_and_modification_time_is_read_again() {
-    let dir = example_copy();
-    let site = dir.path();
-    let work = tempfile::tempdir().unwrap();
-    let (out, fresh_out) = (work.path().join("out"), work.path().join("fresh"));
-    let state = work.path().join("state");
+    let ex = Example::new();
+    let site = ex.site();
+    let (out, fresh_out, state) = (ex.work("out"), ex.work("fresh"), ex.work("state"));
     // Pages are reused by their metadata only once it has settled (two seconds old).
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let mut cache = Cache::new();
@@ -234,10 +252,9 @@ fn posting_documents_are_all_handed_over_before_any_file_that_lists_them() {
 
 #[test]
 fn linkedin_verdicts_kept_between_runs_follow_the_posting_content() {
-    let dir = example_copy();
-    let site = dir.path();
-    let work = tempfile::tempdir().unwrap();
-    let (out, state_dir) = (work.path().join("out"), work.path().join("state"));
+    let ex = Example::new();
+    let site = ex.site();
+    let (out, state_dir) = (ex.work("out"), ex.work("state"));
     let file = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
     let original = std::fs::read_to_string(&file).unwrap();
     let body_start = original[3..].find("\n---\n").unwrap() + 3 + 5;
@@ -259,4 +276,93 @@ fn linkedin_verdicts_kept_between_runs_follow_the_posting_content() {
     assert_eq!(run_on(21, &mut cache), (false, true), "from the cache");
     std::fs::write(&file, &original).unwrap();
     assert_eq!(run_on(22, &mut cache), (true, false), "after the edit");
+}
+
+/// A preview of edited files of the example feed at day `day`, beside `previous`.
+fn preview(
+    site: &Path,
+    state_dir: &Path,
+    edited: &[&Path],
+    previous: &[jobfeed::model::Posting],
+    day: u32,
+) -> BTreeMap<String, Vec<u8>> {
+    let feed = load_feed(&site.join("feeds/example.toml")).unwrap();
+    let opts = RunOptions {
+        drafts: false,
+        state_dir: state_dir.to_path_buf(),
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap();
+    let edited = edited.iter().map(|f| f.canonicalize().unwrap()).collect();
+    pipeline::preview(&feed, &Gate::new(), &opts, now, &edited, previous)
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect()
+}
+
+#[test]
+fn a_preview_of_an_edit_serves_the_documents_its_run_then_publishes() {
+    let ex = Example::new();
+    let site = ex.site();
+    let (out, state) = (ex.work("out"), ex.work("state"));
+    let mut cache = Cache::new();
+    let first = run(site, &out, &state, &mut cache, 20);
+
+    // A translated posting: its snippet links the Swedish version, which the preview
+    // knows only from the last run.
+    let file = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
+    replace_in(&file, "## ", "## Edited: ");
+    let ahead = preview(site, &state, &[&file], &first.postings, 21);
+    run(site, &out, &state, &mut cache, 21);
+    let published = published(&out);
+    assert_eq!(
+        ahead.keys().collect::<Vec<_>>(),
+        [
+            "jobs/site-reliability-engineer-en.html",
+            "jobs/site-reliability-engineer-en.jsonld"
+        ],
+        "exactly the edited posting's documents"
+    );
+    for (path, bytes) in &ahead {
+        assert!(
+            published[path] == *bytes,
+            "{path}: the preview differs from what its run published"
+        );
+    }
+    let doc = String::from_utf8_lossy(&ahead["jobs/site-reliability-engineer-en.jsonld"]);
+    assert!(doc.contains("Edited: "), "{doc}");
+    let snippet = String::from_utf8_lossy(&ahead["jobs/site-reliability-engineer-en.html"]);
+    assert!(snippet.contains("hreflang=\"sv\""), "{snippet}");
+}
+
+#[test]
+fn a_preview_leaves_broken_files_and_taken_ids_to_the_run() {
+    let ex = Example::new();
+    let site = ex.site();
+    let state = ex.work("state");
+    let first = run(site, &ex.work("out"), &state, &mut Cache::new(), 20);
+    let career = site.join("feeds/example/content/en/career");
+
+    // Front matter that no longer parses: nothing to serve, the last good copy stays.
+    let broken = career.join("security-engineer.md");
+    replace_in(&broken, "---\n", "---\n: [\n");
+    // An id another file's posting has: the run decides which of the two keeps it.
+    let taker = career.join("backend-developer-go.md");
+    replace_in(&taker, "---\n", "---\nid: \"datacentertekniker-sv\"\n");
+    // A plain edit beside them still goes ahead.
+    let plain = career.join("site-reliability-engineer.md");
+    replace_in(&plain, "## ", "## Edited: ");
+    let ahead = preview(
+        site,
+        &state,
+        &[&broken, &taker, &plain],
+        &first.postings,
+        21,
+    );
+    assert_eq!(
+        ahead.keys().collect::<Vec<_>>(),
+        [
+            "jobs/site-reliability-engineer-en.html",
+            "jobs/site-reliability-engineer-en.jsonld"
+        ]
+    );
 }

@@ -47,6 +47,7 @@ fn run_in(dir: &Path, source: &str, drafts: bool) -> (SourceOutput, Normalised) 
         drafts,
         now: now(),
         cache: None,
+        only: None,
     };
     let out = source::read(&feed.config.sources[0], &ctx);
     let n = normalise(out.postings.clone(), &feed.config, now());

@@ -288,6 +288,9 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
                     continue;
                 }
             }
+            if ctx.only.is_some_and(|only| !only.contains(&file)) {
+                continue;
+            }
             let (rel, suffix_lang) = language_suffix(&rel, &site);
             candidates.push(Candidate {
                 file,
