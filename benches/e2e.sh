@@ -135,12 +135,15 @@ settle() {
   done
 }
 settle
-lat=()
+# Each edit is timed until its posting's document has a new ETag (the target), and then
+# until the combined RSS feed that lists it has one too; the next edit follows at once.
+lat=(); lists=()
+feed_url="http://127.0.0.1:$PORT/corpus/rss.xml"
 for i in $(seq 0 19); do
   f=$(ls "$C/site/content/en/career" | grep posting | sed -n "$((i * 7 + 1))p")
   id="${f%.md}-en"
   url="http://127.0.0.1:$PORT/corpus/jobs/$id.jsonld"
-  old=$(etag "$url")
+  old=$(etag "$url"); old_feed=$(etag "$feed_url")
   [ -n "$old" ] || continue
   t0=$(date +%s%N)
   printf '\nEdited for the benchmark, round %s.\n' "$i" >> "$C/site/content/en/career/$f"
@@ -150,10 +153,19 @@ for i in $(seq 0 19); do
     sleep 0.005
   done
   lat+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
+  for _ in $(seq 1 2000); do
+    now=$(etag "$feed_url")
+    [ -n "$now" ] && [ "$now" != "$old_feed" ] && break
+    sleep 0.005
+  done
+  lists+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
 done
 edit=$(printf '%s\n' "${lat[@]:-0}" | median)
+listed=$(printf '%s\n' "${lists[@]:-0}" | median)
 echo "edit latencies (ms): ${lat[*]}"
+echo "edit to the combined feed (ms): ${lists[*]}"
 row "serve $S: edit to new ETag (median of ${#lat[@]})" "${edit} ms" "<= 200 ms" "$(verdict "$edit" '<=' 200)"
+row "serve $S: edit to the feeds that list it" "${listed} ms" "" ""
 
 # Requests per second: jobfeed vs nginx on the same files, same wrk run shape, once the
 # last edit's files are on disk and compressed.

@@ -73,9 +73,13 @@ impl Edits {
         // Anything else (an editor's swap and backup files) is read by no run.
     }
 
-    /// The markdown files whose documents can be served ahead of the run, if any.
+    /// The markdown files whose documents can be served ahead of the run, if any. A
+    /// preview runs on one thread before the run starts: many files (a checkout, a
+    /// generator) go straight to the run, which reads them on every core.
     fn previewable(self) -> Option<BTreeSet<PathBuf>> {
-        (!self.whole && !self.written.is_empty()).then_some(self.written)
+        const MOST: usize = 32;
+        (!self.whole && !self.written.is_empty() && self.written.len() <= MOST)
+            .then_some(self.written)
     }
 }
 
@@ -149,7 +153,7 @@ mod tests {
     use notify_debouncer_full::notify::event::{CreateKind, DataChange, RemoveKind};
 
     #[test]
-    fn only_written_markdown_files_are_previewed_and_configuration_or_removal_runs_whole() {
+    fn only_a_few_written_markdown_files_are_previewed_and_configuration_or_removal_runs_whole() {
         let dir = tempfile::tempdir().unwrap();
         let page = dir.path().join("job.md");
         std::fs::write(&page, "---\ntitle: x\n---\n").unwrap();
@@ -187,5 +191,14 @@ mod tests {
             edits.add(&kind, &path);
             assert_eq!(edits.previewable(), None, "{kind:?} {}", path.display());
         }
+
+        // Many files at once (a checkout): the run reads them faster on every core.
+        let mut edits = Edits::default();
+        for i in 0..40 {
+            let page = dir.path().join(format!("job-{i}.md"));
+            std::fs::write(&page, "---\ntitle: x\n---\n").unwrap();
+            edits.add(&write, &page);
+        }
+        assert_eq!(edits.previewable(), None);
     }
 }
