@@ -42,6 +42,9 @@ pub struct FeedRun {
     pub inputs: Vec<std::path::PathBuf>,
     /// What changed since the previous run (empty without a state store).
     pub changes: Changes,
+    /// Every posting normalised, before the gate (a preview of an edit checks ids and
+    /// links translations against them).
+    pub members: Vec<normalise::Member>,
 }
 
 /// The run's findings, written as `report.json` and printed by `check`.
@@ -135,6 +138,7 @@ fn run_with(
     let normalised = normalise::normalise_with(raws, cfg, now, Some(cache));
     let not_normalised = raw_count - normalised.postings.len() - normalised.skipped.len();
     diagnostics.extend(normalised.diagnostics);
+    let members = normalise::members(&normalised.postings);
     lap("normalise");
 
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
@@ -294,6 +298,7 @@ fn run_with(
         report,
         inputs,
         changes,
+        members,
     }
 }
 
@@ -301,7 +306,7 @@ fn run_with(
 /// for serving an edit before the run that lists it, as that run will render them: read,
 /// normalised, checked and rendered the same way, and only the files that pass the gate.
 ///
-/// Everything else comes from `previous`, the last run's postings: translations are linked
+/// Everything else comes from `previous`, the last run's members: translations are linked
 /// among them, and a posting whose id belongs to another file's posting is left to the
 /// run (which decides who keeps the id). Nothing is written and no cache is touched, so a
 /// preview may run beside a run of the same feed.
@@ -311,10 +316,13 @@ pub fn preview(
     opts: &RunOptions,
     now: DateTime<Utc>,
     edited: &std::collections::BTreeSet<std::path::PathBuf>,
-    previous: &[Posting],
+    previous: &[normalise::Member],
 ) -> Vec<Rendered> {
     let cfg = &feed.config;
     let mut raws = Vec::new();
+    // The edited files as postings name their origin: what the last run read from them
+    // no longer holds, whatever they give now.
+    let mut origins = std::collections::HashSet::new();
     for s in &cfg.sources {
         let crate::config::SourceConfig::Markdown(m) = s else {
             continue;
@@ -331,6 +339,7 @@ pub fn preview(
         if only.is_empty() {
             continue;
         }
+        origins.extend(only.iter().map(|f| f.display().to_string()));
         let ctx = source_context(feed, opts, now, None, Some(&only));
         raws.extend(source::read(s, &ctx).postings);
     }
@@ -338,13 +347,12 @@ pub fn preview(
         return Vec::new();
     }
     let mut fresh = normalise::normalise_with(raws, cfg, now, None).postings;
-    let origins: std::collections::HashSet<&str> =
-        fresh.iter().filter_map(|p| p.origin.as_deref()).collect();
-    let others: Vec<&Posting> = previous
+    let others: Vec<&normalise::Member> = previous
         .iter()
-        .filter(|p| !p.origin.as_deref().is_some_and(|o| origins.contains(o)))
+        .filter(|m| !m.origin.as_ref().is_some_and(|o| origins.contains(o)))
         .collect();
-    let taken: std::collections::HashSet<&str> = others.iter().map(|p| p.id.as_str()).collect();
+    let taken: std::collections::HashSet<&str> =
+        others.iter().map(|m| m.link.id.as_str()).collect();
     fresh.retain(|p| !taken.contains(p.id.as_str()));
     normalise::link_among(&mut fresh, &others);
 

@@ -64,9 +64,11 @@ pub struct FeedStatus {
     pub feed: Arc<LoadedFeed>,
     pub published_once: bool,
     pub report: Option<Report>,
-    /// The postings the last run published (the status page lists them; a preview of an
-    /// edit links translations and checks ids against them).
-    pub postings: Arc<Vec<crate::model::Posting>>,
+    /// (id, title, url, language) of the published postings.
+    pub postings: Vec<(String, String, String, String)>,
+    /// Every posting of the last run before the gate: a preview of an edit links
+    /// translations and checks ids against them.
+    pub members: Arc<Vec<crate::normalise::Member>>,
     pub history: VecDeque<RunRecord>,
 }
 
@@ -460,7 +462,19 @@ fn run_numbered(shared: &Arc<Shared>, feed: &LoadedFeed, begun: u64) {
     let mut feeds = shared.feeds.write().unwrap_or_else(|e| e.into_inner());
     if let Some(st) = feeds.get_mut(&id) {
         st.published_once = true;
-        st.postings = Arc::new(run.postings);
+        st.postings = run
+            .postings
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.title.clone(),
+                    p.url.clone(),
+                    p.language.clone(),
+                )
+            })
+            .collect();
+        st.members = Arc::new(run.members);
         st.history.push_back(RunRecord {
             at: now,
             seconds,
@@ -489,13 +503,13 @@ fn run_numbered(shared: &Arc<Shared>, feed: &LoadedFeed, begun: u64) {
 /// now, ahead of the run the edit asks for (see [`pipeline::preview`]); call it before
 /// triggering that run. The run replaces them with its own; until a run that began after
 /// the preview publishes, the preview's documents stay served. Returns how many files went live.
-pub fn preview(shared: &Shared, feed: &str, edited: &BTreeSet<PathBuf>) -> usize {
+pub fn preview(shared: &Arc<Shared>, feed: &str, edited: &BTreeSet<PathBuf>) -> usize {
     let started = Instant::now();
     let (loaded, previous) = {
         let feeds = shared.feeds.read().unwrap_or_else(|e| e.into_inner());
         match feeds.get(feed) {
             // Before the first run there is nothing to serve an edit beside.
-            Some(st) if st.published_once => (st.feed.clone(), st.postings.clone()),
+            Some(st) if st.published_once => (st.feed.clone(), st.members.clone()),
             _ => return 0,
         }
     };
@@ -531,6 +545,7 @@ pub fn preview(shared: &Shared, feed: &str, edited: &BTreeSet<PathBuf>) -> usize
         }
         *snap = Arc::new(snap.with_entries(feed, &entries));
     }
+    compress_later(shared);
     tracing::info!(
         feed,
         files = entries.len(),
@@ -631,6 +646,7 @@ fn start_feeds(shared: &Arc<Shared>, feeds: Vec<LoadedFeed>) -> Tasks {
                 published_once: prev.is_some_and(|p| p.published_once),
                 report: prev.and_then(|p| p.report.clone()),
                 postings: prev.map(|p| p.postings.clone()).unwrap_or_default(),
+                members: prev.map(|p| p.members.clone()).unwrap_or_default(),
                 history: prev.map(|p| p.history.clone()).unwrap_or_default(),
             },
         );
@@ -875,6 +891,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let feeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds");
         copy(&feeds, &dir.path().join("feeds"));
+        // Runs only when a test asks: a scheduled one would come between its steps.
+        let config = dir.path().join("feeds/example.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        let unscheduled: String = text
+            .lines()
+            .filter(|l| !l.starts_with("schedule"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(
+            text, unscheduled,
+            "the example feed has a schedule to remove"
+        );
+        std::fs::write(&config, unscheduled).unwrap();
         let settings = Settings {
             configs: vec![dir.path().join("feeds/example.toml")],
             run: RunOptions {
@@ -944,5 +973,53 @@ mod tests {
         assert!(!served(&shared).contains(edited_title));
         assert!(lock(&shared.ahead).is_empty(), "the preview is forgotten");
         stop();
+    }
+
+    #[test]
+    fn a_runs_early_documents_leave_previews_of_later_edits_served() {
+        let path = "/f/jobs/a.jsonld";
+        let entry = |bytes: &[u8]| {
+            Arc::new(crate::server::files::Entry::uncompressed(
+                path,
+                bytes.to_vec(),
+                Utc::now(),
+            ))
+        };
+        let previewed = Snapshot::default().with_entries(
+            "f",
+            &[("jobs/a.jsonld".into(), entry(b"{\"v\":\"preview\"}"))],
+        );
+        let live = RwLock::new(Arc::new(previewed));
+        let ahead = Mutex::new(HashMap::from([(path.to_string(), 5)]));
+        let document = |bytes: &str| crate::render::Rendered {
+            path: "jobs/a.jsonld".into(),
+            output: "jobs".into(),
+            kind: crate::config::OutputKind::Jsonld,
+            format: crate::render::Format::JsonLd,
+            bytes: bytes.as_bytes().to_vec(),
+            key: None,
+        };
+        let served_now = |live: &RwLock<Arc<Snapshot>>| {
+            let snap = live.read().unwrap().clone();
+            String::from_utf8_lossy(&snap.files[path].identity).into_owned()
+        };
+        for (begun, expected) in [(3, "{\"v\":\"preview\"}"), (7, "{\"v\":\"run\"}")] {
+            let served = Served {
+                feed: "f",
+                prefix: "/f/".into(),
+                current: live.read().unwrap().clone(),
+                live: &live,
+                now: Utc::now(),
+                put: Mutex::new(Vec::new()),
+                kept: Mutex::new(Vec::new()),
+                early: Mutex::new(Vec::new()),
+                begun,
+                ahead: &ahead,
+                previewed: lock(&ahead).keys().cloned().collect(),
+            };
+            publish::Sink::put(&served, vec![document("{\"v\":\"run\"}")]);
+            publish::Sink::documents_done(&served);
+            assert_eq!(served_now(&live), expected, "run number {begun}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use notify_debouncer_full::notify::event::ModifyKind;
+use notify_debouncer_full::notify::event::{CreateKind, ModifyKind, RemoveKind, RenameMode};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
@@ -58,19 +58,47 @@ struct Edits {
 }
 
 impl Edits {
-    fn add(&mut self, kind: &EventKind, path: &Path) {
-        let markdown = path
-            .extension()
-            .is_some_and(|x| x == "md" || x == "markdown");
-        let config = path
-            .extension()
-            .is_some_and(|x| ["toml", "yaml", "yml", "json"].iter().any(|c| x == *c));
-        if config || (markdown && (matches!(kind, EventKind::Remove(_)) || !path.is_file())) {
+    /// Adds one event (a rename carries both its paths).
+    fn add(&mut self, kind: &EventKind, paths: &[PathBuf]) {
+        // A directory made, moved or removed carries files with it. A path renamed away
+        // without its new name (moved out of the tree) may have been one.
+        let moved_out = matches!(
+            kind,
+            EventKind::Modify(ModifyKind::Name(RenameMode::From | RenameMode::Any))
+        ) && paths.len() == 1
+            && paths[0].extension().is_none()
+            && !paths[0].exists();
+        if moved_out
+            || matches!(
+                kind,
+                EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder)
+            )
+            || paths.iter().any(|p| p.is_dir())
+        {
             self.whole = true;
-        } else if markdown {
-            self.written.insert(path.to_path_buf());
+            return;
         }
-        // Anything else (an editor's swap and backup files) is read by no run.
+        for path in paths {
+            // Emacs's lock file (`.#job.md`, a link to nowhere) comes and goes with each save.
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".#"))
+            {
+                continue;
+            }
+            let markdown = path
+                .extension()
+                .is_some_and(|x| x == "md" || x == "markdown");
+            let config = path
+                .extension()
+                .is_some_and(|x| ["toml", "yaml", "yml", "json"].iter().any(|c| x == *c));
+            if config || (markdown && (matches!(kind, EventKind::Remove(_)) || !path.is_file())) {
+                self.whole = true;
+            } else if markdown {
+                self.written.insert(path.clone());
+            }
+            // Anything else (an editor's swap, backup and temporary files) is read by no run.
+        }
     }
 
     /// The markdown files whose documents can be served ahead of the run, if any. A
@@ -110,11 +138,9 @@ pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
             // Only changes count: reading the files for a run raises access (and on some
             // file systems atime) events, which would otherwise rebuild forever.
             for ev in events.iter().filter(|ev| is_change(&ev.kind)) {
-                for path in &ev.paths {
-                    for (id, roots) in &current {
-                        if roots.iter().any(|r| path.starts_with(r)) {
-                            hit.entry(id.clone()).or_default().add(&ev.kind, path);
-                        }
+                for (id, roots) in &current {
+                    if ev.paths.iter().any(|p| roots.iter().any(|r| p.starts_with(r))) {
+                        hit.entry(id.clone()).or_default().add(&ev.kind, &ev.paths);
                     }
                 }
             }
@@ -123,7 +149,14 @@ pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
                 // The edited postings' own documents first, then the run (which must begin
                 // after the preview: see `daemon::preview`).
                 if let Some(files) = edits.previewable() {
-                    super::preview(&s, &id, &files);
+                    // A panic on odd input must not end watching: the run still follows
+                    // (and reports the file).
+                    let previewed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        super::preview(&s, &id, &files)
+                    }));
+                    if previewed.is_err() {
+                        tracing::error!(feed = %id, "Serving the edited postings ahead of their run failed; the run follows.");
+                    }
                 }
                 s.trigger(&id);
             }
@@ -150,55 +183,76 @@ pub fn start(shared: Arc<Shared>) -> anyhow::Result<Watcher> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify_debouncer_full::notify::event::{CreateKind, DataChange, RemoveKind};
+    use notify_debouncer_full::notify::event::DataChange;
+
+    /// Whether the events leave something to preview, and what.
+    fn previewed(events: &[(EventKind, Vec<PathBuf>)]) -> Option<BTreeSet<PathBuf>> {
+        let mut edits = Edits::default();
+        for (kind, paths) in events {
+            edits.add(kind, paths);
+        }
+        edits.previewable()
+    }
 
     #[test]
-    fn only_a_few_written_markdown_files_are_previewed_and_configuration_or_removal_runs_whole() {
+    fn editors_saves_are_previewed_and_configuration_removal_or_directories_run_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let page = dir.path().join("job.md");
+        let at = |name: &str| dir.path().join(name);
+        let page = at("job.md");
         std::fs::write(&page, "---\ntitle: x\n---\n").unwrap();
+        std::fs::create_dir(at("moved")).unwrap();
         let write = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        let rename = |mode| EventKind::Modify(ModifyKind::Name(mode));
+        let just_page = Some([page.clone()].into_iter().collect());
 
-        let mut edits = Edits::default();
-        edits.add(&write, &page);
-        // An editor's swap file is read by no run.
-        edits.add(
-            &EventKind::Create(CreateKind::File),
-            &dir.path().join(".job.md.swp"),
-        );
-        assert_eq!(
-            edits.previewable(),
-            Some([page.clone()].into_iter().collect())
-        );
-
-        for (kind, path) in [
-            (write, dir.path().join("hugo.toml")),
-            (write, dir.path().join("data/offices.yaml")),
-            (
-                EventKind::Remove(RemoveKind::File),
-                dir.path().join("gone.md"),
-            ),
-            // Renamed away: the path names no file any more.
-            (
-                EventKind::Modify(ModifyKind::Name(
-                    notify_debouncer_full::notify::event::RenameMode::From,
-                )),
-                dir.path().join("old.md"),
-            ),
+        // Written in place; written to a temporary file and renamed over (the temporary
+        // often has no extension); vim's backup rename; Emacs's lock file coming and going.
+        for save in [
+            vec![(write, vec![page.clone()])],
+            vec![
+                (EventKind::Create(CreateKind::File), vec![at(".tmpA1b2")]),
+                (rename(RenameMode::Both), vec![at(".tmpA1b2"), page.clone()]),
+            ],
+            vec![
+                (rename(RenameMode::Both), vec![page.clone(), at("job.md~")]),
+                (EventKind::Create(CreateKind::File), vec![page.clone()]),
+                (EventKind::Remove(RemoveKind::File), vec![at("job.md~")]),
+            ],
+            vec![
+                (EventKind::Create(CreateKind::File), vec![at(".#job.md")]),
+                (write, vec![page.clone()]),
+                (EventKind::Remove(RemoveKind::File), vec![at(".#job.md")]),
+                (EventKind::Remove(RemoveKind::File), vec![at("4913")]),
+            ],
         ] {
-            let mut edits = Edits::default();
-            edits.add(&write, &page);
-            edits.add(&kind, &path);
-            assert_eq!(edits.previewable(), None, "{kind:?} {}", path.display());
+            assert_eq!(previewed(&save), just_page, "{save:?}");
+        }
+
+        for other in [
+            (write, vec![at("hugo.toml")]),
+            (write, vec![at("data/offices.yaml")]),
+            (EventKind::Remove(RemoveKind::File), vec![at("gone.md")]),
+            // Renamed to another name: the old posting is gone.
+            (rename(RenameMode::Both), vec![at("old.md"), page.clone()]),
+            (
+                EventKind::Create(CreateKind::Folder),
+                vec![at("new-section")],
+            ),
+            (rename(RenameMode::Both), vec![at("section"), at("moved")]),
+            (rename(RenameMode::From), vec![at("section")]),
+        ] {
+            let events = [(write, vec![page.clone()]), other.clone()];
+            assert_eq!(previewed(&events), None, "{other:?}");
         }
 
         // Many files at once (a checkout): the run reads them faster on every core.
-        let mut edits = Edits::default();
-        for i in 0..40 {
-            let page = dir.path().join(format!("job-{i}.md"));
-            std::fs::write(&page, "---\ntitle: x\n---\n").unwrap();
-            edits.add(&write, &page);
-        }
-        assert_eq!(edits.previewable(), None);
+        let many: Vec<(EventKind, Vec<PathBuf>)> = (0..40)
+            .map(|i| {
+                let page = at(&format!("job-{i}.md"));
+                std::fs::write(&page, "---\ntitle: x\n---\n").unwrap();
+                (write, vec![page])
+            })
+            .collect();
+        assert_eq!(previewed(&many), None);
     }
 }

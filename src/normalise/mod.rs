@@ -690,20 +690,50 @@ fn link_translations(postings: &mut [Posting]) {
     }
 }
 
+/// What the other postings of a feed need to know of one: who holds an id, from which
+/// file, and its place among translations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub origin: Option<String>,
+    pub group: Option<String>,
+    /// Its id, language and URL, as its translations link it.
+    pub link: Alternate,
+}
+
+/// The members of a feed's postings (normalised, ids made unique, before the gate: a
+/// posting the gate leaves out still holds its id and is still linked as a translation).
+pub fn members(postings: &[Posting]) -> Vec<Member> {
+    postings
+        .iter()
+        .map(|p| Member {
+            origin: p.origin.clone(),
+            group: p.translation_group.clone(),
+            link: Alternate {
+                language: p.language.clone(),
+                url: p.url.clone(),
+                id: p.id.clone(),
+            },
+        })
+        .collect()
+}
+
 /// Links `fresh` postings (just read from edited files) to their translations among
-/// themselves and `others` (every other file's posting, as the last run left them); the
-/// translations' own links follow with the next whole run.
-pub fn link_among(fresh: &mut [Posting], others: &[&Posting]) {
+/// themselves and `others` (the postings of every other file, as the last run left them);
+/// the translations' own links follow with the next whole run.
+pub fn link_among(fresh: &mut [Posting], others: &[&Member]) {
     let wanted: BTreeSet<&str> = fresh
         .iter()
         .filter_map(|p| p.translation_group.as_deref())
         .collect();
-    let others = others.iter().copied().filter(|p| {
-        p.translation_group
-            .as_deref()
-            .is_some_and(|g| wanted.contains(g))
-    });
-    let groups = translation_groups(fresh.iter().chain(others));
+    let mut groups = translation_groups(fresh.iter());
+    for m in others {
+        if let Some(g) = m.group.as_deref().filter(|g| wanted.contains(g)) {
+            groups
+                .entry(g.to_string())
+                .or_default()
+                .push(m.link.clone());
+        }
+    }
     for p in fresh.iter_mut() {
         link(p, &groups);
     }

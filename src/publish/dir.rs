@@ -510,6 +510,7 @@ mod tests {
             },
             inputs: Vec::new(),
             changes: Default::default(),
+            members: Vec::new(),
         }
     }
 

@@ -112,8 +112,7 @@ fn feed_section(h: &mut String, f: &FeedStatus) {
     h.push_str(
         "<h3>Postings</h3><table><tr><th>Posting</th><th>Language</th><th>Validation</th></tr>",
     );
-    for p in f.postings.iter() {
-        let (id, title, url, lang) = (&p.id, &p.title, &p.url, &p.language);
+    for (id, title, url, lang) in &f.postings {
         let findings: Vec<String> = f
             .report
             .as_ref()

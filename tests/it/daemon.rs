@@ -70,7 +70,7 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
     // Its document went ahead of the run that lists it.
     assert!(
         d.logs_with("served ahead of their run", Duration::from_secs(20))
-            .contains("\"files\":2"),
+            .contains("\"files\":2,"),
         "{}",
         d.logs()
     );
@@ -84,6 +84,8 @@ fn edit_is_served_with_a_new_etag_and_other_feeds_keep_theirs() {
         feed.text().contains("Go and Rust"),
         "the feed never followed"
     );
+    // The run that followed the preview published the same document: its ETag held.
+    assert_eq!(d.get(path, &[]).header("etag"), r.header("etag"));
     assert_ne!(
         feed.header("etag").unwrap(),
         rss_etag,

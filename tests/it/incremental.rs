@@ -278,12 +278,13 @@ fn linkedin_verdicts_kept_between_runs_follow_the_posting_content() {
     assert_eq!(run_on(22, &mut cache), (true, false), "after the edit");
 }
 
-/// A preview of edited files of the example feed at day `day`, beside `previous`.
+/// A preview of edited files of the example feed at day `day`, beside `previous`, an hour
+/// before the runs of that day.
 fn preview(
     site: &Path,
     state_dir: &Path,
     edited: &[&Path],
-    previous: &[jobfeed::model::Posting],
+    previous: &[jobfeed::normalise::Member],
     day: u32,
 ) -> BTreeMap<String, Vec<u8>> {
     let feed = load_feed(&site.join("feeds/example.toml")).unwrap();
@@ -291,7 +292,7 @@ fn preview(
         drafts: false,
         state_dir: state_dir.to_path_buf(),
     };
-    let now = Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, day, 8, 0, 0).unwrap();
     let edited = edited.iter().map(|f| f.canonicalize().unwrap()).collect();
     pipeline::preview(&feed, &Gate::new(), &opts, now, &edited, previous)
         .into_iter()
@@ -302,7 +303,10 @@ fn preview(
 #[test]
 fn a_preview_of_an_edit_serves_the_documents_its_run_then_publishes() {
     let ex = Example::new();
-    let site = ex.site();
+    // The site through a link: the watcher names files by their real paths, the feed's
+    // sources by the configured ones.
+    let site = &ex.work("site");
+    std::os::unix::fs::symlink(ex.site(), site).unwrap();
     let (out, state) = (ex.work("out"), ex.work("state"));
     let mut cache = Cache::new();
     let first = run(site, &out, &state, &mut cache, 20);
@@ -311,7 +315,7 @@ fn a_preview_of_an_edit_serves_the_documents_its_run_then_publishes() {
     // knows only from the last run.
     let file = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
     replace_in(&file, "## ", "## Edited: ");
-    let ahead = preview(site, &state, &[&file], &first.postings, 21);
+    let ahead = preview(site, &state, &[&file], &first.members, 21);
     run(site, &out, &state, &mut cache, 21);
     let published = published(&out);
     assert_eq!(
@@ -322,12 +326,7 @@ fn a_preview_of_an_edit_serves_the_documents_its_run_then_publishes() {
         ],
         "exactly the edited posting's documents"
     );
-    for (path, bytes) in &ahead {
-        assert!(
-            published[path] == *bytes,
-            "{path}: the preview differs from what its run published"
-        );
-    }
+    same_as_published(&ahead, &published);
     let doc = String::from_utf8_lossy(&ahead["jobs/site-reliability-engineer-en.jsonld"]);
     assert!(doc.contains("Edited: "), "{doc}");
     let snippet = String::from_utf8_lossy(&ahead["jobs/site-reliability-engineer-en.html"]);
@@ -351,13 +350,7 @@ fn a_preview_leaves_broken_files_and_taken_ids_to_the_run() {
     // A plain edit beside them still goes ahead.
     let plain = career.join("site-reliability-engineer.md");
     replace_in(&plain, "## ", "## Edited: ");
-    let ahead = preview(
-        site,
-        &state,
-        &[&broken, &taker, &plain],
-        &first.postings,
-        21,
-    );
+    let ahead = preview(site, &state, &[&broken, &taker, &plain], &first.members, 21);
     assert_eq!(
         ahead.keys().collect::<Vec<_>>(),
         [
@@ -365,4 +358,70 @@ fn a_preview_leaves_broken_files_and_taken_ids_to_the_run() {
             "jobs/site-reliability-engineer-en.jsonld"
         ]
     );
+}
+
+/// Asserts that every file of `ahead` is published with the same bytes.
+fn same_as_published(ahead: &BTreeMap<String, Vec<u8>>, published: &BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in ahead {
+        assert!(
+            published.get(path) == Some(bytes),
+            "{path}: the preview differs from what its run published:\n{}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+#[test]
+fn a_preview_links_translations_and_holds_ids_the_gate_left_out_as_the_run_does() {
+    let ex = Example::new();
+    let (site, out, state) = (ex.site(), ex.work("out"), ex.work("state"));
+    // The Swedish translation breaks Google's rules (a description that only repeats the
+    // title): the run leaves it out, yet still links it from the English posting.
+    let sv = site.join("feeds/example/content/sv/career/site-reliability-engineer.md");
+    let text = std::fs::read_to_string(&sv).unwrap();
+    let body = text[3..].find("\n---\n").unwrap() + 3 + 5;
+    std::fs::write(&sv, format!("{}Driftsingenjör (SRE)\n", &text[..body])).unwrap();
+    let mut cache = Cache::new();
+    let mut state_store = State::open(&state).unwrap();
+    let stage = DirStage::begin(&out, "example").unwrap();
+    let first = run_into(site, &state, Some(&mut state_store), &mut cache, &stage, 20);
+    stage.commit(&first).unwrap();
+    assert!(
+        !published(&out).contains_key("jobs/site-reliability-engineer-sv.jsonld"),
+        "the translation was expected to fail the gate"
+    );
+
+    let en = site.join("feeds/example/content/en/career/site-reliability-engineer.md");
+    replace_in(&en, "## ", "## Edited: ");
+    let ahead = preview(site, &state, &[&en], &first.members, 21);
+    let stage = DirStage::begin(&out, "example").unwrap();
+    let second = run_into(site, &state, Some(&mut state_store), &mut cache, &stage, 21);
+    stage.commit(&second).unwrap();
+    assert_eq!(ahead.len(), 2, "{:?}", ahead.keys());
+    same_as_published(&ahead, &published(&out));
+}
+
+#[test]
+fn a_preview_of_files_edited_together_follows_what_each_gives_now() {
+    let ex = Example::new();
+    let (site, out, state) = (ex.site(), ex.work("out"), ex.work("state"));
+    let mut cache = Cache::new();
+    let first = run(site, &out, &state, &mut cache, 20);
+    // One translation becomes a draft, the other is edited: the other's links must no
+    // longer name the draft, though the last run had it.
+    let career = |lang: &str| site.join(format!("feeds/example/content/{lang}/career"));
+    let en = career("en").join("site-reliability-engineer.md");
+    let sv = career("sv").join("site-reliability-engineer.md");
+    replace_in(&en, "draft: false", "draft: true");
+    replace_in(&sv, "## ", "## Ändrad: ");
+    let ahead = preview(site, &state, &[&en, &sv], &first.members, 21);
+    run(site, &out, &state, &mut cache, 21);
+    assert_eq!(
+        ahead.keys().collect::<Vec<_>>(),
+        [
+            "jobs/site-reliability-engineer-sv.html",
+            "jobs/site-reliability-engineer-sv.jsonld"
+        ]
+    );
+    same_as_published(&ahead, &published(&out));
 }
