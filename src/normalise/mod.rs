@@ -708,30 +708,29 @@ pub fn members(postings: &[Posting]) -> Vec<Member> {
         .map(|p| Member {
             origin: p.origin.clone(),
             group: p.translation_group.clone(),
-            link: Alternate {
-                language: p.language.clone(),
-                url: p.url.clone(),
-                id: p.id.clone(),
-            },
+            link: link_to(p),
         })
         .collect()
+}
+
+/// How `p`'s translations link it.
+fn link_to(p: &Posting) -> Alternate {
+    Alternate {
+        language: p.language.clone(),
+        url: p.url.clone(),
+        id: p.id.clone(),
+    }
 }
 
 /// Links `fresh` postings (just read from edited files) to their translations among
 /// themselves and `others` (the postings of every other file, as the last run left them);
 /// the translations' own links follow with the next whole run.
 pub fn link_among(fresh: &mut [Posting], others: &[&Member]) {
-    let wanted: BTreeSet<&str> = fresh
-        .iter()
-        .filter_map(|p| p.translation_group.as_deref())
-        .collect();
+    // Only the fresh postings' groups are wanted, and those are the groups made of them.
     let mut groups = translation_groups(fresh.iter());
     for m in others {
-        if let Some(g) = m.group.as_deref().filter(|g| wanted.contains(g)) {
-            groups
-                .entry(g.to_string())
-                .or_default()
-                .push(m.link.clone());
+        if let Some(group) = m.group.as_ref().and_then(|g| groups.get_mut(g)) {
+            group.push(m.link.clone());
         }
     }
     for p in fresh.iter_mut() {
@@ -746,11 +745,7 @@ fn translation_groups<'a>(
     let mut groups: BTreeMap<String, Vec<Alternate>> = BTreeMap::new();
     for p in postings {
         if let Some(g) = &p.translation_group {
-            groups.entry(g.clone()).or_default().push(Alternate {
-                language: p.language.clone(),
-                url: p.url.clone(),
-                id: p.id.clone(),
-            });
+            groups.entry(g.clone()).or_default().push(link_to(p));
         }
     }
     groups
