@@ -148,14 +148,6 @@ fn run_with(
         verified,
         rejected,
     } = check_postings(normalised.postings, gate, cache, &mut diagnostics);
-    // Each posting's content key, by address (the postings stay where they are from here).
-    let by_address = |postings: &[Posting], keys: &[cache::Key]| {
-        postings
-            .iter()
-            .zip(keys)
-            .map(|(p, k)| (p as *const Posting as usize, *k))
-            .collect::<std::collections::HashMap<usize, cache::Key>>()
-    };
 
     lap("check postings");
     let mut changes = Changes::default();
@@ -359,12 +351,7 @@ pub fn preview(
     let mut cache = Cache::lean();
     cache.begin_run(cache::value_key(cfg));
     let passed = check_postings(fresh, gate, &cache, &mut Vec::new());
-    let keys = passed
-        .postings
-        .iter()
-        .zip(&passed.keys)
-        .map(|(p, k)| (p as *const Posting as usize, *k))
-        .collect();
+    let keys = by_address(&passed.postings, &passed.keys);
     let rctx = render::RenderContext {
         feed: cfg,
         updated: render::feed_updated(&passed.postings, DateTime::<Utc>::UNIX_EPOCH),
@@ -387,6 +374,18 @@ pub fn preview(
         units.run_all(render::plan_output(out, &selected, &rctx));
     }
     sink.into_files()
+}
+
+/// Each posting's key by its address (the postings stay where they are while it is used).
+fn by_address(
+    postings: &[Posting],
+    keys: &[cache::Key],
+) -> std::collections::HashMap<usize, cache::Key> {
+    postings
+        .iter()
+        .zip(keys)
+        .map(|(p, k)| (p as *const Posting as usize, *k))
+        .collect()
 }
 
 /// What the sources of `feed` read with.
