@@ -189,8 +189,6 @@ struct Served<'a> {
     /// The run's number (see [`Shared::order`]) and the documents served ahead of runs.
     begun: u64,
     ahead: &'a Mutex<HashMap<String, u64>>,
-    /// The documents served ahead of runs when this one began.
-    previewed: std::collections::HashSet<String>,
 }
 
 impl publish::Sink for Served<'_> {
@@ -240,7 +238,7 @@ impl publish::Sink for Served<'_> {
     fn keep(&self, path: &str) -> bool {
         let key = format!("{}{path}", self.prefix);
         // A previewed document is not what the last run published.
-        let served = self.current.files.contains_key(&key) && !self.previewed.contains(&key);
+        let served = self.current.files.contains_key(&key) && !lock(self.ahead).contains_key(&key);
         if served {
             lock(&self.kept).push(path.to_string());
         }
@@ -309,7 +307,6 @@ fn run_numbered(shared: &Arc<Shared>, feed: &LoadedFeed, begun: u64) {
         early: Mutex::new(Vec::new()),
         begun,
         ahead: &shared.ahead,
-        previewed: lock(&shared.ahead).keys().cloned().collect(),
     };
     let run = {
         let cache = shared.cache(&id);
@@ -1015,7 +1012,6 @@ mod tests {
                 early: Mutex::new(Vec::new()),
                 begun,
                 ahead: &ahead,
-                previewed: lock(&ahead).keys().cloned().collect(),
             };
             publish::Sink::put(&served, vec![document("{\"v\":\"run\"}")]);
             publish::Sink::documents_done(&served);
