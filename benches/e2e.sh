@@ -137,6 +137,14 @@ settle() {
 settle
 # Each edit is timed until its posting's document has a new ETag (the target), and then
 # until the combined RSS feed that lists it has one too; the next edit follows at once.
+# Waits (at most about 10 s) until URL $1 has an ETag other than $2.
+new_etag() {
+  for _ in $(seq 1 2000); do
+    now=$(etag "$1")
+    [ -n "$now" ] && [ "$now" != "$2" ] && return
+    sleep 0.005
+  done
+}
 lat=(); lists=()
 feed_url="http://127.0.0.1:$PORT/corpus/rss.xml"
 for i in $(seq 0 19); do
@@ -147,17 +155,9 @@ for i in $(seq 0 19); do
   [ -n "$old" ] || continue
   t0=$(date +%s%N)
   printf '\nEdited for the benchmark, round %s.\n' "$i" >> "$C/site/content/en/career/$f"
-  for _ in $(seq 1 2000); do
-    now=$(etag "$url")
-    [ -n "$now" ] && [ "$now" != "$old" ] && break
-    sleep 0.005
-  done
+  new_etag "$url" "$old"
   lat+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
-  for _ in $(seq 1 2000); do
-    now=$(etag "$feed_url")
-    [ -n "$now" ] && [ "$now" != "$old_feed" ] && break
-    sleep 0.005
-  done
+  new_etag "$feed_url" "$old_feed"
   lists+=("$(( ($(date +%s%N) - t0) / 1000000 ))")
 done
 edit=$(printf '%s\n' "${lat[@]:-0}" | median)
