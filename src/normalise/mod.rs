@@ -5,6 +5,7 @@ pub mod country;
 pub mod dates;
 pub mod location;
 pub mod salary;
+pub mod text;
 pub mod vocab;
 
 use rayon::prelude::*;
@@ -293,10 +294,13 @@ fn one(
             )),
         }
     }
-    if arrangement.is_none()
-        && let Some(body) = &raw.body_text
-    {
-        let info = location::from_prose(body);
+    // The description's plain text, made only when a fact must be looked for in prose.
+    let prose = std::cell::OnceCell::new();
+    let prose = || -> &str {
+        prose.get_or_init(|| text::lines_of(raw.description_html.as_deref().unwrap_or_default()))
+    };
+    if arrangement.is_none() {
+        let info = location::from_prose(prose());
         arrangement = info.arrangement;
         countries_raw.extend(info.applicant_countries);
     }
@@ -329,7 +333,7 @@ fn one(
         },
     };
 
-    let salary = read_salary(raw, &language, diags);
+    let salary = read_salary(raw, &language, prose, diags);
 
     if failed {
         return Err(());
@@ -404,7 +408,12 @@ fn one(
     }))
 }
 
-fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) -> Option<Salary> {
+fn read_salary<'a>(
+    raw: &RawPosting,
+    language: &str,
+    prose: impl FnOnce() -> &'a str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Salary> {
     let warn = |diags: &mut Vec<Diagnostic>, msg: String| {
         diags.push(diag_at(
             raw,
@@ -453,8 +462,7 @@ fn read_salary(raw: &RawPosting, language: &str, diags: &mut Vec<Diagnostic>) ->
             }
         }
     }
-    let body = raw.body_text.as_deref()?;
-    match salary::find_in_text(body, language) {
+    match salary::find_in_text(prose(), language) {
         salary::Found::Salary(s) => Some(s),
         salary::Found::Unsure(line, why) => {
             warn(

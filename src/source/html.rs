@@ -42,25 +42,6 @@ pub fn sanitize_html(html: &str, base_url: Option<&str>) -> String {
     b.clean(&html).to_string().trim().to_string()
 }
 
-/// Plain text of sanitised HTML (tags dropped, entities decoded), for salary and remote prose.
-pub fn text_of(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = html_escape::decode_html_entities(&out);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,10 +83,5 @@ mod tests {
         }
         let out = sanitize_html(html, Some("http://x.test/job/"));
         assert!(out.contains(r#"href="http://x.test/benefits""#), "{out}");
-    }
-
-    #[test]
-    fn text_of_decodes_entities_once_and_collapses_space() {
-        assert_eq!(text_of("<p>A &amp;amp; B</p>\n<p>C</p>"), "A &amp; B C");
     }
 }

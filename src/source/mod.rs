@@ -40,8 +40,6 @@ pub struct RawPosting {
     pub title: Option<String>,
     /// Description, already sanitised HTML with absolute links.
     pub description_html: Option<std::sync::Arc<str>>,
-    /// Plain text of the body, for finding facts stated only in prose (salary).
-    pub body_text: Option<std::sync::Arc<str>>,
     pub summary: Option<String>,
     /// Canonical page URL.
     pub url: Option<String>,

@@ -981,7 +981,7 @@ fn smartrecruiters_details_beyond_the_read_budget_stop_the_read_and_keep_last_go
     assert!(
         out.postings
             .iter()
-            .all(|p| p.body_text.as_deref().is_some_and(|t| t.len() < 100)),
+            .all(|p| p.description_html.as_deref().is_some_and(|t| t.len() < 100)),
         "the postings are the stored ones, not the oversized new details"
     );
     // Ten details fill the budget; each lane may have one more in flight when it is crossed.

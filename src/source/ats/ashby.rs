@@ -7,7 +7,7 @@ use super::{Adapter, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::Location;
 use crate::normalise::country;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -76,9 +76,7 @@ fn job(j: &Value, url: &str) -> Option<RawPosting> {
     p.date_posted = s(j, "publishedAt");
     p.updated = s(j, "updatedAt");
     if let Some(html) = s(j, "descriptionHtml") {
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     p.team = s(j, "team").or_else(|| s(j, "department"));
     p.categories.extend(s(j, "department"));

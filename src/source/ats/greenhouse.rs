@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Adapter, parse_each, raw, remote_config, s, split_places};
 use crate::model::Organization;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -61,9 +61,7 @@ fn job(j: &Value, url: &str) -> Option<RawPosting> {
     if let Some(content) = s(j, "content") {
         // The API escapes the HTML once (`&lt;p&gt;`): decode once, then sanitise.
         let html = html_escape::decode_html_entities(&content);
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     if let Some(name) = j.get("location").and_then(|l| s(l, "name")) {
         for part in split_places(&name) {

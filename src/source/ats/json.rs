@@ -4,7 +4,7 @@
 use super::{Adapter, Fetcher, parse_each, remote_config};
 use crate::model::Posting;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -52,7 +52,6 @@ fn raw_of(p: Posting, url: &str) -> RawPosting {
         group: p.translation_group,
         language: Some(p.language),
         title: Some(p.title),
-        body_text: Some(text_of(&clean).into()),
         description_html: Some(clean.into()),
         summary: p.summary,
         apply: Some(p.apply.href()),

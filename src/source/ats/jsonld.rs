@@ -7,7 +7,7 @@ use super::{Adapter, Fetcher, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::normalise::country;
 use crate::source::error::{SourceError, repair_lone_surrogates};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -145,9 +145,7 @@ pub fn from_jobposting(j: &Value, origin: &str, page: Option<&str>) -> Option<Ra
         } else {
             d
         };
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     p.employment = each(j.get("employmentType"))
         .into_iter()

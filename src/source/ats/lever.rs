@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{Adapter, epoch_ms, parse_each, raw, remote_config, s, salary_unit};
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -85,9 +85,7 @@ fn posting(j: &Value, url: &str) -> Option<RawPosting> {
     if let Some(a) = s(j, "additional") {
         html.push_str(&a);
     }
-    let clean = sanitize_html(&html, p.url.as_deref());
-    p.body_text = Some(text_of(&clean).into());
-    p.description_html = Some(clean.into());
+    p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
 
     let country = s(j, "country").map(|c| c.to_ascii_uppercase());
     let cats = j.get("categories").cloned().unwrap_or(Value::Null);

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{Adapter, raw, remote_config, salary_unit};
 use crate::model::Location;
 use crate::source::error::SourceError;
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -186,9 +186,7 @@ fn position(x: Position, url: &str, opts: &Options) -> Option<RawPosting> {
             html.push_str(&format!("<p>{v}</p>"));
         }
     }
-    let clean = sanitize_html(&html, Some(&page));
-    p.body_text = Some(text_of(&clean).into());
-    p.description_html = Some(clean.into());
+    p.description_html = Some(sanitize_html(&html, Some(&page)).into());
     match opt(&x.schedule).as_deref() {
         Some("full-time") => p.employment.push("FULL_TIME".into()),
         Some("part-time") => p.employment.push("PART_TIME".into()),

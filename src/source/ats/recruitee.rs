@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Adapter, parse_each, raw, remote_config, s, salary_unit};
 use crate::model::{Location, Organization};
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 use crate::source::{RawPosting, RawSalary};
 
@@ -151,9 +151,7 @@ fn offer(o: &Value, url: &str) -> Vec<RawPosting> {
             .flatten()
             .collect::<Vec<_>>()
             .join("\n");
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
         p
     };
     match o.get("translations").and_then(Value::as_object) {

@@ -7,7 +7,7 @@ use super::{Adapter, Fetcher, raw, remote_config, s};
 use crate::model::{Location, Organization};
 use crate::source::RawPosting;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 
 pub const DEFAULT_BASE: &str = "https://api.smartrecruiters.com";
@@ -232,9 +232,7 @@ pub fn apply_detail(p: &mut RawPosting, body: &[u8], url: &str) -> Result<(), So
         html.push_str(&t);
     }
     if !html.is_empty() {
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Adapter, Fetcher, parse_each, remote_config, s};
 use crate::source::RawPosting;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 
 remote_config! {
@@ -70,9 +70,7 @@ fn item(it: &Value, url: &str) -> Option<RawPosting> {
     if p.description_html.is_none()
         && let Some(html) = s(it, "content_html")
     {
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     p.summary = s(it, "summary");
     Some(p)

@@ -7,7 +7,7 @@ use super::{Adapter, parse_each, raw, remote_config, s};
 use crate::model::Location;
 use crate::source::RawPosting;
 use crate::source::error::{SourceError, parse_json};
-use crate::source::html::{sanitize_html, text_of};
+use crate::source::html::sanitize_html;
 use crate::source::state::Doc;
 
 pub const DEFAULT_BASE: &str = "https://apply.workable.com";
@@ -100,9 +100,7 @@ fn first_row(row: &Value, url: &str, id: String) -> RawPosting {
         .collect::<Vec<_>>()
         .join("\n");
     if !html.is_empty() {
-        let clean = sanitize_html(&html, p.url.as_deref());
-        p.body_text = Some(text_of(&clean).into());
-        p.description_html = Some(clean.into());
+        p.description_html = Some(sanitize_html(&html, p.url.as_deref()).into());
     }
     p
 }

@@ -1,4 +1,4 @@
-//! Markdown body to description HTML fit for Google and job boards, and to plain text.
+//! Markdown body to description HTML fit for Google and job boards.
 //! Links are made absolute against the page URL; everything outside a small allow-list is removed.
 
 use std::collections::HashSet;
@@ -10,8 +10,6 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 pub struct Body {
     /// Sanitised HTML (shared: every posting read from this body holds it).
     pub html: std::sync::Arc<str>,
-    /// Plain text, one block per line.
-    pub text: std::sync::Arc<str>,
     /// Template text (`{{ … }}`) that was removed.
     pub removed_templates: usize,
 }
@@ -23,13 +21,11 @@ pub fn render(markdown: &str, page_url: Option<&url::Url>) -> Body {
     let events: Vec<Event<'_>> = Parser::new_ext(&markdown, opts)
         .filter_map(|e| rewrite(e, page_url))
         .collect();
-    let text = plain_text(&events);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = sanitize(&html);
     Body {
         html: html.into(),
-        text: text.into(),
         removed_templates,
     }
 }
@@ -83,22 +79,6 @@ pub fn absolute(link: &str, page: Option<&url::Url>) -> String {
         Some(u) => u.to_string(),
         None => String::new(),
     }
-}
-
-fn plain_text(events: &[Event<'_>]) -> String {
-    let mut out = String::new();
-    for e in events {
-        match e {
-            Event::Text(t) | Event::Code(t) => out.push_str(t),
-            Event::SoftBreak | Event::HardBreak => out.push('\n'),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow,
-            ) => out.push('\n'),
-            Event::End(TagEnd::TableCell) => out.push(' '),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Removes template text a markdown renderer would print literally: Go templates
@@ -341,10 +321,11 @@ mod tests {
     }
 
     #[test]
-    fn tables_survive_and_plain_text_has_lines() {
+    fn tables_survive_and_their_plain_text_has_lines() {
         let b = render("**Pay:**  \n€1 - €2 yearly\n\n|a|b|\n|-|-|\n|1|2|", None);
         assert!(b.html.contains("<table>"), "{}", b.html);
-        assert!(b.text.contains("Pay:\n€1 - €2 yearly\n"), "{:?}", b.text);
+        let text = crate::normalise::text::lines_of(&b.html);
+        assert!(text.contains("Pay:\n€1 - €2 yearly\n"), "{text:?}");
     }
 
     #[test]

@@ -770,7 +770,6 @@ fn read_page(
         language,
         title,
         description_html: Some(body.html.clone()).filter(|h| !h.is_empty()),
-        body_text: Some(body.text.clone()),
         summary: text(pick(&page, cfg, &mut lines, "summary")),
         url,
         apply,
