@@ -46,9 +46,9 @@ fn err(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
 }
 
 /// A publish into `<out>/<feed>/` in two steps. As the pipeline renders, each changed file
-/// is written under a temporary name ([`Sink::put`]); [`DirStage::commit`] then syncs them
-/// all (overlapping the waits) and renames them into place (posting documents first, then the files that link to them),
-/// deletes what is gone and writes `report.json` and the manifest. Until the commit, readers
+/// is written under a temporary name ([`Sink::put`]); [`DirStage::commit`] then stages
+/// `report.json`, syncs them all and renames them into place (posting documents first,
+/// then the files that link to them), deletes what is gone and writes the manifest. Until the commit, readers
 /// see only the previous files; a run killed before it leaves temporaries that the next
 /// run's [`DirStage::begin`] removes.
 pub struct DirStage {
@@ -75,7 +75,13 @@ impl DirStage {
     /// Puts every staged file in place, removes files that are no longer published and
     /// writes the manifest. On a staging error nothing is renamed and the error is returned.
     pub fn commit(self, run: &FeedRun) -> Result<PublishStats, PublishError> {
-        self.finish(super::report_file(run), &run.blocked)
+        // Streamed like a feed file: a run of 10,000 postings has a report of 7 MB.
+        if let Some(mut out) = self.stream(super::REPORT) {
+            // Writes cannot fail here: the stream keeps its own errors for the commit.
+            let _ = super::write_report(run, super::StreamWriter(&mut *out));
+            out.finish();
+        }
+        self.publish(&run.blocked)
     }
 
     /// Like [`DirStage::commit`], given the report file and the blocked paths themselves.
@@ -84,6 +90,13 @@ impl DirStage {
         report: (String, Vec<u8>),
         blocked: &[String],
     ) -> Result<PublishStats, PublishError> {
+        self.put_bytes(&report.0, &report.1);
+        self.publish(blocked)
+    }
+
+    /// Syncs and renames what was staged (the report among the index files), then
+    /// removes what is no longer published and writes the manifest.
+    fn publish(self, blocked: &[String]) -> Result<PublishStats, PublishError> {
         let dir = self.dir;
         let mut staged = self.staged.into_inner().unwrap_or_else(|e| e.into_inner());
         let failed = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -112,7 +125,6 @@ impl DirStage {
         };
         // Posting documents first, then the files that link to them.
         rename_all(postings)?;
-        let report_written = write_if_changed(&dir.join(&report.0), &report.1)?;
         rename_all(indexes)?;
         let mut now_published: BTreeSet<String> = BTreeSet::new();
         for (path, tmp) in &staged {
@@ -124,13 +136,6 @@ impl DirStage {
             }
             now_published.insert(path.clone());
         }
-        if report_written {
-            stats.written += 1;
-            stats.changed.insert(report.0.clone());
-        } else {
-            stats.unchanged += 1;
-        }
-        now_published.insert(report.0);
         // Blocked files keep their last good copy: they stay in the manifest.
         for path in blocked {
             if dir.join(path).exists() {
@@ -536,6 +541,25 @@ mod tests {
             "b is no longer published"
         );
         assert_eq!((stats.written, stats.removed), (1, 1));
+    }
+
+    /// Guards the streamed report: the same bytes as `report_file` (which the daemon and S3
+    /// publish), counted as written once and then left alone while it does not change.
+    #[test]
+    fn the_streamed_report_holds_report_file_bytes_and_an_unchanged_one_is_left_alone() {
+        let out = tempfile::tempdir().unwrap();
+        let mut r = run("f");
+        r.report.diagnostics.push(
+            crate::diag::Diagnostic::warning("posting.salary", "no salary").file("a.md"),
+        );
+        let first = DirStage::begin(out.path(), "f").unwrap().commit(&r).unwrap();
+        let report = out.path().join("f/report.json");
+        assert_eq!(fs::read(&report).unwrap(), crate::publish::report_file(&r).1);
+        assert!(first.changed.contains("report.json"), "{first:?}");
+        let again = DirStage::begin(out.path(), "f").unwrap().commit(&r).unwrap();
+        assert_eq!((again.written, again.unchanged), (0, 1));
+        let manifest = fs::read_to_string(out.path().join("f").join(MANIFEST)).unwrap();
+        assert_eq!(manifest, "report.json\n");
     }
 
     /// Guards "a killed run leaves no debris": temporaries of an earlier process are removed

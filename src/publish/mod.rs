@@ -144,9 +144,32 @@ pub fn ordered(files: &[Rendered]) -> Vec<&Rendered> {
     v
 }
 
+/// Name of a run's report in its feed directory.
+pub const REPORT: &str = "report.json";
+
 /// `report.json` of a run: always published, so authors can read why something is missing.
 pub fn report_file(run: &FeedRun) -> (String, Vec<u8>) {
-    let mut report = serde_json::to_vec_pretty(&run.report).expect("report serialises");
-    report.push(b'\n');
-    ("report.json".to_string(), report)
+    let mut report = Vec::new();
+    write_report(run, &mut report).expect("writing into memory");
+    (REPORT.to_string(), report)
+}
+
+/// Writes `report.json` of a run to `out` (the bytes of [`report_file`]).
+pub fn write_report(run: &FeedRun, mut out: impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, &run.report)?;
+    out.write_all(b"\n")
+}
+
+/// A [`Stream`] as a writer (the stream keeps its own write errors).
+pub struct StreamWriter<'a>(pub &'a mut dyn Stream);
+
+impl std::io::Write for StreamWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
