@@ -30,7 +30,7 @@ pub struct RawPosting {
     /// File path or URL the posting was read from.
     pub origin: String,
     /// Line of each field in `origin` (canonical field names: `title`, `date` …; `""` = the posting).
-    pub field_lines: BTreeMap<String, u32>,
+    pub field_lines: BTreeMap<&'static str, u32>,
     /// Explicit stable id (front matter `id`, ATS id).
     pub id: Option<String>,
     /// Key shared by translations (file stem, `translationKey`, ATS id).

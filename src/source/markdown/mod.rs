@@ -563,9 +563,9 @@ fn read_page(
         return None;
     }
 
-    let mut lines: BTreeMap<String, u32> = BTreeMap::new();
-    lines.insert(String::new(), 1);
-    lines.insert("description".into(), page.body_line);
+    let mut lines: BTreeMap<&'static str, u32> = BTreeMap::new();
+    lines.insert("", 1);
+    lines.insert("description", page.body_line);
     let text = |v: Option<Value>| {
         v.as_ref()
             .and_then(value_text)
@@ -699,7 +699,7 @@ fn read_page(
         })
     {
         apply = tag.named.get("link").cloned();
-        lines.insert("apply".into(), page.body_line + tag.line);
+        lines.insert("apply", page.body_line + tag.line);
     }
 
     let mut employment = Vec::new();
@@ -756,7 +756,7 @@ fn read_page(
         })
     {
         // Salary stated only in the body: point its diagnostics at that line.
-        lines.insert("salary".into(), page.body_line + i as u32);
+        lines.insert("salary", page.body_line + i as u32);
     }
     let group = page
         .text("translationkey")
@@ -844,7 +844,7 @@ fn language_of(
 fn salary_of(
     page: &Page,
     value: Option<Value>,
-    lines: &mut BTreeMap<String, u32>,
+    lines: &mut BTreeMap<&'static str, u32>,
 ) -> Option<RawSalary> {
     let get = |keys: &[&str]| -> Option<(String, String)> {
         keys.iter()
@@ -900,7 +900,7 @@ fn salary_of(
         {
             *slot = Some(v);
             if let Some(l) = page.lines.get(&k) {
-                lines.entry("salary".into()).or_insert(*l);
+                lines.entry("salary").or_insert(*l);
             }
         }
     }
@@ -1008,13 +1008,13 @@ fn language_suffix(rel: &Path, site: &Site) -> (PathBuf, Option<String>) {
 fn pick(
     page: &Page,
     cfg: &MarkdownConfig,
-    lines: &mut BTreeMap<String, u32>,
-    field: &str,
+    lines: &mut BTreeMap<&'static str, u32>,
+    field: &'static str,
 ) -> Option<Value> {
     for k in cfg.fields.keys(field) {
         if let Some(v) = page.fields.get(&k).filter(|v| !v.is_null()) {
             if let Some(l) = page.lines.get(&k) {
-                lines.insert(field.to_string(), *l);
+                lines.insert(field, *l);
             }
             return Some(v.clone());
         }
