@@ -182,8 +182,13 @@ fn starts_with_word(lower: &str, w: &str) -> bool {
 }
 
 /// Looks for a fully-remote statement in prose ("work remotely from anywhere in the EU").
+/// Markdown wraps lines anywhere, so the phrase may span a line break or doubled spaces.
 pub fn from_prose(text: &str) -> LocationInfo {
-    let lower = text.to_lowercase();
+    let lower = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     let mut info = LocationInfo::default();
     if ANYWHERE_EU.iter().any(|p| lower.contains(p)) {
         info.arrangement = Some(Arrangement::Remote);
@@ -256,6 +261,8 @@ mod tests {
         }
         let i = from_prose("You can work remotely from anywhere in the EU, or from our office.");
         assert_eq!(i.applicant_countries, vec!["EU"]);
+        let wrapped = from_prose("You can work remotely from anywhere\nin  the EU.");
+        assert_eq!(wrapped.arrangement, Some(Arrangement::Remote));
     }
 
     #[test]

@@ -549,14 +549,23 @@ mod tests {
     fn the_streamed_report_holds_report_file_bytes_and_an_unchanged_one_is_left_alone() {
         let out = tempfile::tempdir().unwrap();
         let mut r = run("f");
-        r.report.diagnostics.push(
-            crate::diag::Diagnostic::warning("posting.salary", "no salary").file("a.md"),
-        );
-        let first = DirStage::begin(out.path(), "f").unwrap().commit(&r).unwrap();
+        r.report
+            .diagnostics
+            .push(crate::diag::Diagnostic::warning("posting.salary", "no salary").file("a.md"));
+        let first = DirStage::begin(out.path(), "f")
+            .unwrap()
+            .commit(&r)
+            .unwrap();
         let report = out.path().join("f/report.json");
-        assert_eq!(fs::read(&report).unwrap(), crate::publish::report_file(&r).1);
+        assert_eq!(
+            fs::read(&report).unwrap(),
+            crate::publish::report_file(&r).1
+        );
         assert!(first.changed.contains("report.json"), "{first:?}");
-        let again = DirStage::begin(out.path(), "f").unwrap().commit(&r).unwrap();
+        let again = DirStage::begin(out.path(), "f")
+            .unwrap()
+            .commit(&r)
+            .unwrap();
         assert_eq!((again.written, again.unchanged), (0, 1));
         let manifest = fs::read_to_string(out.path().join("f").join(MANIFEST)).unwrap();
         assert_eq!(manifest, "report.json\n");
