@@ -48,9 +48,9 @@ fn err(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
 /// A publish into `<out>/<feed>/` in two steps. As the pipeline renders, each changed file
 /// is written under a temporary name ([`Sink::put`]); [`DirStage::commit`] then stages
 /// `report.json`, syncs them all and renames them into place (posting documents first,
-/// then the files that link to them), deletes what is gone and writes the manifest. Until the commit, readers
-/// see only the previous files; a run killed before it leaves temporaries that the next
-/// run's [`DirStage::begin`] removes.
+/// then the files that link to them), deletes what is gone and writes the manifest. Until
+/// the commit, readers see only the previous files; a run killed before it leaves
+/// temporaries that the next run's [`DirStage::begin`] removes.
 pub struct DirStage {
     dir: PathBuf,
     /// Every file of the run by path; `Some(temp)` when its bytes changed.
