@@ -236,11 +236,11 @@ pub fn posting_key(p: &Posting) -> Key {
     // The description is most of a posting, and escaping it for JSON most of the cost of
     // serialising: it is hashed as it is, the rest as JSON (the clone shares the description).
     let mut rest = p.clone();
-    let description = std::mem::replace(&mut rest.description_html, Arc::from(""));
+    let description = std::mem::take(&mut rest.description_html);
     BUF.with_borrow_mut(|buf| {
         buf.clear();
         serde_json::to_writer(&mut *buf, &rest).expect("postings serialise");
-        key(&[buf, description.as_bytes()])
+        key(&[buf, description.packed()])
     })
 }
 

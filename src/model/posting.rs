@@ -29,7 +29,7 @@ pub struct Posting {
     pub title: String,
     /// The full description as sanitised HTML.
     #[schemars(length(min = 1))]
-    pub description_html: std::sync::Arc<str>,
+    pub description_html: super::Html,
     /// A short plain-text summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,

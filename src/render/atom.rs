@@ -84,7 +84,7 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
     x.cdata_attrs(
         "content",
         &[("type", "html")],
-        &decode_html_entities_keep_markup(&p.description_html),
+        &decode_html_entities_keep_markup(&p.description_html.html()),
     );
     for t in tags(p) {
         x.empty("category", &[("term", &t)]);

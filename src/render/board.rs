@@ -382,7 +382,7 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
     let plain = |s: &str| decode_entities(s);
     let mut x = Xml::fragment(1);
     let url = tracking::apply(&p.url, &params);
-    let description = plain(&p.description_html);
+    let description = plain(&p.description_html.html());
     for inst in instances(p) {
         let attrs: Vec<(&str, &str)> = prof
             .id_attribute

@@ -99,12 +99,13 @@ pub fn envelope(meta: &FeedMeta, _out: &OutputConfig, ctx: &RenderContext<'_>) -
 
 /// One posting's item, as it stands in the `items` array.
 pub fn item(p: &Posting, out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8> {
+    let content_html = p.description_html.html();
     let item = Item {
         // The posting id never changes (formats.md §9.7), the URL might.
         id: &p.id,
         url: tracking::apply(&p.url, &out.tracking),
         title: &p.title,
-        content_html: &p.description_html,
+        content_html: &content_html,
         summary: p.summary.as_deref(),
         date_published: rfc3339(&p.date_posted),
         date_modified: rfc3339(&p.updated),

@@ -37,7 +37,7 @@ pub fn jobtype(types: &[EmploymentType]) -> Option<&'static str> {
 /// Why LinkedIn would refuse `p`, if it would: it wants at least 100 characters of
 /// description and an https link to apply. Such a posting is left out of this feed only.
 pub fn eligible(p: &Posting) -> Result<(), String> {
-    let chars = text_chars_up_to(&p.description_html, 100);
+    let chars = text_chars_up_to(&p.description_html.html(), 100);
     if chars < 100 {
         return Err(format!(
             "left out of the LinkedIn feed: its description has {chars} characters of text and LinkedIn needs at least 100"
@@ -95,7 +95,7 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
     x.cdata("title", &p.title);
     x.cdata(
         "description",
-        &decode_html_entities_keep_markup(&p.description_html),
+        &decode_html_entities_keep_markup(&p.description_html.html()),
     );
     let page = tracking::apply(&p.url, &out.tracking);
     // LinkedIn wants an https apply link; e-mail applications go through the job page.

@@ -62,7 +62,7 @@ pub fn item(p: &Posting, out: &OutputConfig, _ctx: &RenderContext<'_>) -> Vec<u8
     x.text("link", &tracking::apply(&p.url, &out.tracking));
     x.cdata(
         "description",
-        &decode_html_entities_keep_markup(&p.description_html),
+        &decode_html_entities_keep_markup(&p.description_html.html()),
     );
     // The id is opaque (the page URL may move), so it is not a permalink.
     x.text_attrs("guid", &[("isPermaLink", "false")], &p.id);

@@ -39,7 +39,7 @@ pub struct RawPosting {
     pub language: Option<String>,
     pub title: Option<String>,
     /// Description, already sanitised HTML with absolute links.
-    pub description_html: Option<std::sync::Arc<str>>,
+    pub description_html: Option<crate::model::Html>,
     pub summary: Option<String>,
     /// Canonical page URL.
     pub url: Option<String>,

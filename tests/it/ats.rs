@@ -285,7 +285,7 @@ fn greenhouse_decodes_content_once_splits_packed_locations_and_normalises() {
     let raw = &out.postings[0];
     assert_eq!(raw.source, "greenhouse");
     assert_eq!(raw.id.as_deref(), Some("greenhouse-4100001"));
-    let html = raw.description_html.as_deref().unwrap();
+    let html = raw.description_html.as_ref().unwrap().html();
     assert!(
         html.contains("<p>We run clouds &amp; keep them up.</p>"),
         "{html}"
@@ -349,7 +349,7 @@ fn lever_reads_epoch_dates_salary_range_lists_and_workplace() {
     ));
     let out = Run::new().read(&feed);
     assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
-    let html = out.postings[0].description_html.clone().unwrap();
+    let html = out.postings[0].description_html.clone().unwrap().html();
     assert!(
         html.contains("<h3>What you bring</h3><ul><li>Rust</li>\n<li>Linux</li></ul>"),
         "{html}"
@@ -468,7 +468,7 @@ fn recruitee_gives_one_posting_per_translation_with_string_salary_and_utc_dates(
     );
     assert_eq!(en.employment_types, [EmploymentType::FullTime]);
     assert!(matches!(&en.apply, Apply::Url { url } if url.ends_with("/c/new")));
-    assert!(!en.description_html.contains("style"));
+    assert!(!en.description_html.html().contains("style"));
 }
 
 #[test]
@@ -484,7 +484,7 @@ fn personio_reads_cdata_salary_without_max_schedule_and_offices() {
     ));
     let out = Run::new().read(&feed);
     assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
-    let html = out.postings[0].description_html.clone().unwrap();
+    let html = out.postings[0].description_html.clone().unwrap().html();
     assert!(html.starts_with("<h3>Your tasks</h3><p>"), "{html}");
     assert!(html.contains("<br>•    Replace disks"), "{html}");
     assert!(html.contains("<strong>Hands-on</strong>"), "{html}");
@@ -623,9 +623,10 @@ fn smartrecruiters_pages_through_the_list_and_fetches_each_detail() {
     assert_eq!(p.locations[0].locality.as_deref(), Some("Solna"));
     assert!(
         p.description_html
+            .html()
             .starts_with("<h3>Om oss</h3><p>Vi driver moln.</p>")
     );
-    assert!(!p.description_html.contains("img"));
+    assert!(!p.description_html.html().contains("img"));
     assert!(p.url.ends_with("744000000000001-data-center-operator"));
     assert_eq!(p.team.as_deref(), Some("Operations"));
     let r = by_id(&ps, "smartrecruiters-744000000000002");
@@ -661,7 +662,7 @@ fn teamtailor_reads_the_embedded_jobposting_with_int_identifier_and_places() {
         places,
         [("Stockholm", None, "SE"), ("København", None, "DK")]
     );
-    assert_eq!(&*p.description_html, "<p>Run our <b>network</b>.</p>");
+    assert_eq!(p.description_html.html(), "<p>Run our <b>network</b>.</p>");
     assert_eq!(p.employment_types, [EmploymentType::FullTime]);
 }
 
@@ -678,7 +679,7 @@ fn jsonld_pages_yield_postings_from_graph_with_escaped_description_and_salary() 
     let ps = valid(out.postings, &feed);
     let p = by_id(&ps, "jsonld-sec-7");
     assert_eq!(
-        &*p.description_html,
+        p.description_html.html(),
         "<p>Keep us <strong>safe</strong>.</p>"
     );
     assert_eq!(p.workplace.arrangement, Arrangement::Remote);
@@ -981,7 +982,7 @@ fn smartrecruiters_details_beyond_the_read_budget_stop_the_read_and_keep_last_go
     assert!(
         out.postings
             .iter()
-            .all(|p| p.description_html.as_deref().is_some_and(|t| t.len() < 100)),
+            .all(|p| p.description_html.as_ref().is_some_and(|t| t.len() < 100)),
         "the postings are the stored ones, not the oversized new details"
     );
     // Ten details fill the budget; each lane may have one more in flight when it is crossed.

@@ -194,29 +194,35 @@ fn descriptions_have_no_shortcode_syntax_and_keep_wrapper_content() {
     let (_, n) = run(NORDIC, false);
     for p in &n.postings {
         assert!(
-            !p.description_html.contains("{{"),
+            !p.description_html.html().contains("{{"),
             "{}: {}",
             p.id,
             p.description_html
         );
-        assert!(!p.description_html.contains("accordion-script"), "{}", p.id);
+        assert!(
+            !p.description_html.html().contains("accordion-script"),
+            "{}",
+            p.id
+        );
     }
     let da = one(&n, "2026-backend-developer-da");
     assert!(
         da.description_html
+            .html()
             .contains("<strong>Sådan ansætter vi</strong>"),
         "{}",
         da.description_html
     );
-    assert!(da.description_html.contains("Løninterval"));
+    assert!(da.description_html.html().contains("Løninterval"));
     let nb = one(&n, "2025-nettverksingenior-nb");
     assert!(
-        nb.description_html.contains("Du får frihet"),
+        nb.description_html.html().contains("Du får frihet"),
         "{}",
         nb.description_html
     );
     assert!(
         nb.description_html
+            .html()
             .contains("href=\"https://fjordbit.example.no/career/2025-nettverksingenior/#info\""),
         "{}",
         nb.description_html
@@ -227,7 +233,7 @@ fn descriptions_have_no_shortcode_syntax_and_keep_wrapper_content() {
 fn english_links_resolve_against_the_page_and_relref_finds_the_target() {
     let (_, n) = run(NORDIC, false);
     let en = one(&n, "2026-backend-developer-en");
-    let html = &en.description_html;
+    let html = &en.description_html.html();
     assert!(
         html.contains("href=\"https://fjordbit.example.eu/career/handbook/\""),
         "{html}"
@@ -318,7 +324,7 @@ fn legacy_site_reads_mailto_anchor_apply_and_on_site_office() {
     assert_eq!(pe.workplace.applicant_countries, vec!["NO", "SE"]);
     assert_eq!(pe.team.as_deref(), Some("Container platform"));
     assert!(
-        !pe.description_html.contains("Questions?"),
+        !pe.description_html.html().contains("Questions?"),
         "{}",
         pe.description_html
     );
@@ -346,7 +352,8 @@ fn legacy_site_reads_mailto_anchor_apply_and_on_site_office() {
         (Some("Solna"), Some("Stockholm"), "SE")
     );
     assert!(
-        !cfo.description_html.contains("Read more") && !cfo.description_html.contains("chair@"),
+        !cfo.description_html.html().contains("Read more")
+            && !cfo.description_html.html().contains("chair@"),
         "{}",
         cfo.description_html
     );
@@ -508,7 +515,7 @@ proptest::proptest! {
             proptest::prop_assert!(d.file.is_some(), "{d:?}");
         }
         for p in &n.postings {
-            proptest::prop_assert!(!p.description_html.contains("{{"));
+            proptest::prop_assert!(!p.description_html.html().contains("{{"));
         }
     }
 }
@@ -549,7 +556,7 @@ salary = "lön""#;
     assert_eq!(p.employment_types, vec![EmploymentType::FullTime]);
     assert_eq!(p.workplace.arrangement, Arrangement::Hybrid);
     assert!(
-        !p.description_html.contains("Intern anteckning"),
+        !p.description_html.html().contains("Intern anteckning"),
         "{}",
         p.description_html
     );
@@ -614,7 +621,7 @@ fn apply_button_shortcode_supplies_the_apply_link_when_front_matter_has_none() {
     );
     assert_eq!(out.postings[0].line_of("apply"), Some(7));
     assert!(
-        !n.postings[0].description_html.contains("Apply"),
+        !n.postings[0].description_html.html().contains("Apply"),
         "{}",
         n.postings[0].description_html
     );

@@ -45,7 +45,7 @@ pub fn parse(body: &[u8], url: &str) -> Result<Vec<RawPosting>, SourceError> {
 }
 
 fn raw_of(p: Posting, url: &str) -> RawPosting {
-    let clean = sanitize_html(&p.description_html, Some(&p.url));
+    let clean = sanitize_html(&p.description_html.html(), Some(&p.url));
     RawPosting {
         origin: url.to_string(),
         id: Some(p.id),

@@ -790,7 +790,11 @@ mod tests {
                     if p.origin != URL {
                         return Err(format!("{which}: origin {:?}", p.origin));
                     }
-                    let html = p.description_html.unwrap_or_default().to_ascii_lowercase();
+                    let html = p
+                        .description_html
+                        .unwrap_or_default()
+                        .html()
+                        .to_ascii_lowercase();
                     if html.contains("<script") || html.contains("href=\"javascript") {
                         return Err(format!("{which}: unsafe description {html:?}"));
                     }

@@ -9,7 +9,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
     /// Sanitised HTML (shared: every posting read from this body holds it).
-    pub html: std::sync::Arc<str>,
+    pub html: crate::model::Html,
     /// Template text (`{{ … }}`) that was removed.
     pub removed_templates: usize,
 }
@@ -289,12 +289,18 @@ mod tests {
     fn relative_links_and_anchors_become_absolute() {
         let b = render("[a](#info) [b](/about/) [c](other/)", Some(&page()));
         assert!(
-            b.html.contains("href=\"https://x.test/career/job/#info\""),
+            b.html
+                .html()
+                .contains("href=\"https://x.test/career/job/#info\""),
             "{}",
             b.html
         );
-        assert!(b.html.contains("href=\"https://x.test/about/\""));
-        assert!(b.html.contains("href=\"https://x.test/career/job/other/\""));
+        assert!(b.html.html().contains("href=\"https://x.test/about/\""));
+        assert!(
+            b.html
+                .html()
+                .contains("href=\"https://x.test/career/job/other/\"")
+        );
     }
 
     #[test]
@@ -304,27 +310,27 @@ mod tests {
             Some(&page()),
         );
         assert!(
-            !b.html.contains("script") && !b.html.contains("javascript"),
+            !b.html.html().contains("script") && !b.html.html().contains("javascript"),
             "{}",
             b.html
         );
-        assert!(!b.html.contains("<div"));
-        assert!(b.html.contains("ok"));
+        assert!(!b.html.html().contains("<div"));
+        assert!(b.html.html().contains("ok"));
     }
 
     #[test]
     fn headings_are_clamped_and_lose_attributes() {
         let b = render("# Top\n\n## Open {#open-positions}\n\n##### Deep", None);
-        assert!(b.html.contains("<h2>Top</h2>"), "{}", b.html);
-        assert!(b.html.contains("<h2>Open</h2>"));
-        assert!(b.html.contains("<h4>Deep</h4>"));
+        assert!(b.html.html().contains("<h2>Top</h2>"), "{}", b.html);
+        assert!(b.html.html().contains("<h2>Open</h2>"));
+        assert!(b.html.html().contains("<h4>Deep</h4>"));
     }
 
     #[test]
     fn tables_survive_and_their_plain_text_has_lines() {
         let b = render("**Pay:**  \n€1 - €2 yearly\n\n|a|b|\n|-|-|\n|1|2|", None);
-        assert!(b.html.contains("<table>"), "{}", b.html);
-        let text = crate::normalise::text::lines_of(&b.html);
+        assert!(b.html.html().contains("<table>"), "{}", b.html);
+        let text = crate::normalise::text::lines_of(&b.html.html());
         assert!(text.contains("Pay:\n€1 - €2 yearly\n"), "{text:?}");
     }
 
@@ -334,14 +340,14 @@ mod tests {
             "A {% include x.html %} B {% comment %}hidden{% endcomment %} C",
             None,
         );
-        assert_eq!(&*b.html, "<p>A  B  C</p>");
+        assert_eq!(b.html.html(), "<p>A  B  C</p>");
         assert_eq!(b.removed_templates, 2);
     }
 
     #[test]
     fn template_text_never_survives() {
         let b = render("Hello {{ .Title }} and {{ broken", None);
-        assert!(!b.html.contains("{{"), "{}", b.html);
+        assert!(!b.html.html().contains("{{"), "{}", b.html);
         assert_eq!(b.removed_templates, 2);
     }
 }
