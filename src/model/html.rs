@@ -4,9 +4,10 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Sanitised HTML, LZ4-compressed (real postings to 60–70% of their size, ten times a
-/// run's renders cost about 7% of a build's time). Clones share the bytes; equal text
-/// gives equal bytes, so it compares and hashes as its text would.
+/// Sanitised HTML, LZ4-compressed (real postings to 60–70% of their size). Each render
+/// decompresses its own copy, about ten per posting and run: some 7% of a build's time.
+/// Clones share the bytes; equal text gives equal bytes, so it compares and hashes as its
+/// text would.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Html(Arc<[u8]>);
 
