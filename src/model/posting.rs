@@ -49,7 +49,8 @@ pub struct Posting {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub employment_types: Vec<EmploymentType>,
     /// The hiring organisation.
-    pub hiring_organization: Organization,
+    // Shared: most postings of a feed name the feed's own.
+    pub hiring_organization: std::sync::Arc<Organization>,
     /// Where the employee reports to work (offices), if anywhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<Location>,
@@ -317,12 +318,12 @@ pub fn test_posting() -> Posting {
         valid_through: Some(Utc.with_ymd_and_hms(2027, 1, 31, 23, 59, 59).unwrap()),
         updated: Utc.with_ymd_and_hms(2026, 11, 20, 8, 30, 0).unwrap(),
         employment_types: vec![EmploymentType::FullTime],
-        hiring_organization: Organization {
+        hiring_organization: std::sync::Arc::new(Organization {
             name: "Example Cloud AB".into(),
             url: Some("https://www.example.com/".into()),
             logo: Some("https://www.example.com/logo.png".into()),
             same_as: vec![],
-        },
+        }),
         locations: vec![Location {
             street: None,
             locality: Some("Stockholm".into()),

@@ -62,15 +62,21 @@ pub fn normalise_with(
     cache: Option<&crate::cache::Cache>,
 ) -> Normalised {
     let tz = feed.tz();
+    let feed_organization = std::sync::Arc::new(Organization {
+        name: feed.organization.name.clone(),
+        url: feed.organization.url.clone(),
+        logo: feed.organization.logo.clone(),
+        same_as: feed.organization.same_as.clone(),
+    });
     let make = |raw: &RawPosting| {
         let mut diagnostics = Vec::new();
-        let posting = one(raw, feed, tz, now, &mut diagnostics);
+        let posting = one(raw, feed, &feed_organization, tz, now, &mut diagnostics);
         std::sync::Arc::new(Outcome {
             posting,
             diagnostics,
         })
     };
-    // Each raw posting is dropped once normalised (its body text is no longer needed).
+    // Each raw posting is dropped once normalised.
     let outcomes: Vec<(String, std::sync::Arc<Outcome>)> = raws
         .into_par_iter()
         .map(|raw| {
@@ -122,6 +128,7 @@ fn diag_at(raw: &RawPosting, field: &str, d: Diagnostic) -> Diagnostic {
 fn one(
     raw: &RawPosting,
     feed: &FeedConfig,
+    feed_organization: &std::sync::Arc<Organization>,
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
     diags: &mut Vec<Diagnostic>,
@@ -353,12 +360,8 @@ fn one(
         .organization
         .as_ref()
         .and_then(|o| clean_organization(o, raw, diags))
-        .unwrap_or_else(|| Organization {
-            name: feed.organization.name.clone(),
-            url: feed.organization.url.clone(),
-            logo: feed.organization.logo.clone(),
-            same_as: feed.organization.same_as.clone(),
-        });
+        .map(std::sync::Arc::new)
+        .unwrap_or_else(|| feed_organization.clone());
     let locations: Vec<_> = locations.iter().map(clean_location).collect();
     let group = raw.group.clone();
     let id = match &raw.id {
@@ -906,7 +909,7 @@ mod tests {
         let out = normalise(vec![raw], &feed(), now());
         let p = &out.postings[0];
         assert_eq!(
-            p.hiring_organization,
+            *p.hiring_organization,
             Organization {
                 name: "Acme AB".into(),
                 url: None,

@@ -76,7 +76,7 @@ fn raw_of(p: Posting, url: &str) -> RawPosting {
         }),
         team: p.team,
         categories: p.categories,
-        organization: Some(p.hiring_organization),
+        organization: Some(std::sync::Arc::unwrap_or_clone(p.hiring_organization)),
         extra: p.extra,
         ..RawPosting::default()
     }
