@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use crate::config::FeedConfig;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Alternate, Apply, Arrangement, EmploymentType, Html, Organization, Posting, Salary, SalaryUnit,
+    Alternate, Apply, Arrangement, EmploymentType, Organization, Posting, Salary, SalaryUnit,
     Workplace, sort_postings,
 };
 use crate::source::RawPosting;
@@ -155,7 +155,9 @@ fn one(
         );
     }
     let description_html = raw.description_html.clone().unwrap_or_default();
-    if description_html.html().trim().is_empty() {
+    // Decompressed once here, for the blank check and for the prose below.
+    let description = description_html.html();
+    if description.trim().is_empty() {
         err(
             "description",
             "posting.description",
@@ -303,12 +305,7 @@ fn one(
     }
     // The description's plain text, made only when a fact must be looked for in prose.
     let prose = std::cell::OnceCell::new();
-    let prose = || -> &str {
-        prose.get_or_init(|| {
-            let html = raw.description_html.as_ref().map(Html::html);
-            text::lines_of(html.as_deref().unwrap_or_default())
-        })
-    };
+    let prose = || -> &str { prose.get_or_init(|| text::lines_of(&description)) };
     if arrangement.is_none() {
         let info = location::from_prose(prose());
         arrangement = info.arrangement;
