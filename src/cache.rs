@@ -34,9 +34,8 @@ pub struct Cache {
     pub normalised: Table<Arc<crate::normalise::Outcome>>,
     /// Markdown body → sanitised HTML and text.
     pub bodies: Table<Arc<Body>>,
-    /// A posting's JSON-LD checked against Google's rules: its findings, and the hash of
-    /// the document when it passed.
-    pub checks: Table<Arc<(Vec<Diagnostic>, Option<Key>)>>,
+    /// A posting's JSON-LD checked against Google's rules.
+    pub checks: Table<Arc<Checked>>,
     /// One posting's item of one output (bytes when kept) and whether it passed the gate.
     pub items: Table<Arc<Item>>,
     /// One posting's JSON-LD files of one output, all of which passed the gate.
@@ -50,6 +49,10 @@ pub struct Cache {
     /// the same as in that run be kept where it is instead of handed over again.
     published: bool,
 }
+
+/// A posting's findings under Google's rules and, when it passed, the hashes of its JSON-LD
+/// as a `.jsonld` file and as the snippet's JSON.
+pub type Checked = (Vec<Diagnostic>, Option<[Key; 2]>);
 
 /// A markdown page as read: its posting (none when not published or broken) and findings.
 #[derive(Debug)]

@@ -130,7 +130,12 @@ fn run_with(
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         diagnostics.extend(out.diagnostics);
-        raws.extend(out.postings);
+        // One source (the common case) hands its vector over instead of copying it.
+        if raws.is_empty() {
+            raws = out.postings;
+        } else {
+            raws.extend(out.postings);
+        }
         inputs.extend(out.files);
     }
     lap("read");
@@ -407,9 +412,6 @@ fn source_context<'a>(
     }
 }
 
-/// A posting's findings under Google's rules, and the hash of its JSON-LD when it passed.
-type Checked = (Vec<Diagnostic>, Option<cache::Key>);
-
 /// The postings that passed Google's rules, in order, with what rendering them needs.
 struct Passed {
     postings: Vec<Posting>,
@@ -435,15 +437,21 @@ fn check_postings(
     // A posting checked by an earlier run with the same content keeps its verdict.
     // Each posting's findings are named after it on the same core (tens of thousands of
     // findings at 10,000 postings).
-    let checked: Vec<(Posting, cache::Key, Arc<Checked>, Vec<Diagnostic>)> = postings
+    let checked: Vec<(Posting, cache::Key, Arc<cache::Checked>, Vec<Diagnostic>)> = postings
         .into_par_iter()
         .map(|p| {
             let key = cache::posting_key(&p);
             let checked = cache.checks.get_or(key, || {
                 let doc = render::jsonld::document(&p, &Default::default());
                 let found = gate.check_posting(&doc);
-                let passed = (!found.iter().any(Diagnostic::is_error))
-                    .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
+                // Both forms the documents are published in: the `.jsonld` file and the
+                // JSON inside the `.html` snippet.
+                let passed = (!found.iter().any(Diagnostic::is_error)).then(|| {
+                    [
+                        blake3::hash(&render::jsonld::to_bytes(&doc)),
+                        blake3::hash(render::jsonld::snippet_json(&doc).as_bytes()),
+                    ]
+                });
                 Arc::new((found, passed))
             });
             let origin = p.origin.as_deref().unwrap_or_default();
@@ -466,7 +474,7 @@ fn check_postings(
     };
     for (p, key, checked, named) in checked {
         let (found, verified) = &*checked;
-        passed.verified.extend(*verified);
+        passed.verified.extend(verified.iter().flatten());
         diagnostics.extend(named);
         if found.iter().any(Diagnostic::is_error) {
             passed.rejected += 1;
@@ -603,12 +611,12 @@ impl Units<'_> {
         let mut diags = Vec::new();
         let mut bad = Vec::new();
         for file in files {
-            let problems = if file.format == render::Format::JsonLd
-                && self.verified.contains(&blake3::hash(&file.bytes))
-            {
-                Vec::new()
-            } else {
-                self.gate.check_file(&file)
+            let verified = |bytes: &[u8]| self.verified.contains(&blake3::hash(bytes));
+            let problems = match file.format {
+                render::Format::JsonLd if verified(&file.bytes) => Vec::new(),
+                // The snippet's own rules still apply; its JSON may be one that passed.
+                render::Format::JsonLdSnippet => self.gate.check_snippet(&file.bytes, &verified),
+                _ => self.gate.check_file(&file),
             };
             let failed = problems.iter().any(Diagnostic::is_error);
             diags.extend(problems.into_iter().map(|d| d.output(&file.path)));

@@ -162,11 +162,16 @@ pub fn to_bytes(doc: &Value) -> Vec<u8> {
     b
 }
 
+/// The JSON inside the snippet's `<script>` element: `doc` as [`to_bytes`] writes it, made
+/// [`script_safe`]. The gate checks this text by itself, so the two must stay in step.
+pub fn snippet_json(doc: &Value) -> String {
+    script_safe(&serde_json::to_string_pretty(doc).expect("JSON values serialise"))
+}
+
 /// `<script type="application/ld+json">` with `<`, `>` and `&` escaped so that no string
 /// can end the element, plus hreflang alternates for translations.
 pub fn snippet(doc: &Value, alternates: &[Alternate]) -> Vec<u8> {
-    let json = serde_json::to_string_pretty(doc).expect("JSON values serialise");
-    let json = script_safe(&json);
+    let json = snippet_json(doc);
     let mut out = String::with_capacity(json.len() + 64);
     out.push_str("<script type=\"application/ld+json\">\n");
     out.push_str(&json);
@@ -183,9 +188,20 @@ pub fn snippet(doc: &Value, alternates: &[Alternate]) -> Vec<u8> {
 
 /// Escapes `<`, `>` and `&` as JSON unicode escapes (the same data for a JSON parser).
 pub fn script_safe(json: &str) -> String {
-    json.replace('&', "\\u0026")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
+    // One pass: a description holds hundreds of these.
+    let mut out = String::with_capacity(json.len() + json.len() / 8);
+    let mut rest = json;
+    while let Some(i) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "\\u0026",
+            b'<' => "\\u003c",
+            _ => "\\u003e",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

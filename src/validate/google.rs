@@ -136,11 +136,12 @@ fn dates(doc: &Value, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The visible text of a description: tags removed, entities left alone, whitespace collapsed.
-pub fn text_of(html: &str) -> String {
-    // One pass, whitespace collapsed as it goes: this runs on every description several
-    // times per run, and splitting then joining was a tenth of a build's CPU time.
-    let mut text = String::with_capacity(html.len());
+/// The start of the visible text of a description, up to `limit` characters: tags removed,
+/// entities left alone, whitespace collapsed. The rules below only need to know whether the
+/// text is shorter than a bound, so a 5 kB description is read no further than that.
+pub fn text_prefix(html: &str, limit: usize) -> String {
+    let mut text = String::new();
+    let mut chars = 0;
     let mut in_tag = false;
     let mut space = false;
     for c in html.chars() {
@@ -154,10 +155,18 @@ pub fn text_of(html: &str) -> String {
             c if c.is_whitespace() => space = true,
             c => {
                 if space && !text.is_empty() {
+                    if chars == limit {
+                        break;
+                    }
                     text.push(' ');
+                    chars += 1;
+                }
+                if chars == limit {
+                    break;
                 }
                 space = false;
                 text.push(c);
+                chars += 1;
             }
         }
     }
@@ -171,7 +180,9 @@ fn description(doc: &Value, out: &mut Vec<Diagnostic>) {
     ) else {
         return;
     };
-    let text = text_of(desc);
+    // One character past the longer of the bounds tells both rules apart from a long text.
+    let limit = MIN_DESCRIPTION_CHARS.max(title.trim().chars().count()) + 1;
+    let text = text_prefix(desc, limit);
     if text.is_empty() {
         return; // the schema's `description` rule covers a blank one
     }
@@ -363,6 +374,48 @@ mod tests {
     fn description_equal_to_title_ignores_tags_and_case() {
         let doc = json!({"title": "Platform Engineer", "description": "<p>platform  engineer</p>"});
         assert!(rules(&doc).contains(&"jsonld.description-title".into()));
+    }
+
+    #[test]
+    fn description_rules_decide_on_a_bounded_prefix_of_long_titles_and_texts() {
+        let rules = |doc: &Value| -> Vec<String> {
+            rules(doc)
+                .into_iter()
+                .filter(|r| r.starts_with("jsonld.description"))
+                .collect()
+        };
+        // A title longer than the short-text bound, repeated as the whole description.
+        let long_title = "Senior Platform Engineer ".repeat(8);
+        let doc = json!({"title": long_title.trim(), "description": format!("<h2>{}</h2>", long_title.to_uppercase())});
+        assert!(rules(&doc).contains(&"jsonld.description-title".into()));
+        // The title followed by more text is not a repeat, and is long enough.
+        let doc = json!({"title": long_title.trim(), "description": format!("<p>{long_title}</p><p>and more</p>")});
+        assert!(rules(&doc).is_empty(), "{:?}", rules(&doc));
+        // 99 letters of text is short; 100 is not; tags and whitespace runs do not count.
+        let short = json!({"title": "T", "description": format!("<p>{}</p>\n\n<p>{}</p>", "a".repeat(49), "b".repeat(49))});
+        let d = check(&short);
+        let found = d
+            .iter()
+            .find(|d| d.rule == "jsonld.description-short")
+            .unwrap();
+        assert!(
+            found.message.contains("has 99 characters"),
+            "{}",
+            found.message
+        );
+        let enough = json!({"title": "T", "description": format!("<p>{}</p> <p>{}</p>", "a".repeat(49), "b".repeat(50))});
+        assert!(rules(&enough).is_empty());
+    }
+
+    #[test]
+    fn text_prefix_stops_at_its_limit_and_collapses_whitespace() {
+        assert_eq!(
+            text_prefix("<p>one  two</p>\n<p>three</p>", 100),
+            "one two three"
+        );
+        assert_eq!(text_prefix("<p>one  two</p>\n<p>three</p>", 5), "one t");
+        assert_eq!(text_prefix("<p>one</p><p>two</p>", 4), "one ");
+        assert_eq!(text_prefix("", 4), "");
     }
 
     #[test]
