@@ -50,9 +50,9 @@ pub struct Cache {
     published: bool,
 }
 
-/// A posting's findings under Google's rules and, when it passed, the hashes of its JSON-LD
-/// as a `.jsonld` file and as the snippet's JSON.
-pub type Checked = (Vec<Diagnostic>, Option<[Key; 2]>);
+/// A posting's findings under Google's rules and, when it passed, the hash of its JSON-LD
+/// as a `.jsonld` file.
+pub type Checked = (Vec<Diagnostic>, Option<Key>);
 
 /// A markdown page as read: its posting (none when not published or broken) and findings.
 #[derive(Debug)]
@@ -117,6 +117,22 @@ impl Cache {
     /// Whether rendered bytes are kept.
     pub fn keeps_bytes(&self) -> bool {
         self.bytes
+    }
+
+    /// `table`'s entry for `key`, made by `make` when missing, for a table read once per
+    /// posting and run: only worth keeping for a later run. A lean cache serves one run, so
+    /// there it is made and not kept (at 100,000 postings such entries were 70 MB).
+    pub fn for_later_runs<V: Clone>(
+        &self,
+        table: &Table<V>,
+        key: Key,
+        make: impl FnOnce() -> V,
+    ) -> V {
+        if self.bytes {
+            table.get_or(key, make)
+        } else {
+            make()
+        }
     }
 
     /// Starts a run under the feed configuration with hash `config`: entries made under

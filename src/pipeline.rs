@@ -160,9 +160,7 @@ fn run_with(
         let keys = by_address(&postings, &content_keys);
         let hash_of = |p: &Posting| {
             let key = keys[&(p as *const Posting as usize)];
-            cache
-                .state_hashes
-                .get_or(key, || crate::state::content_hash(p))
+            cache.for_later_runs(&cache.state_hashes, key, || crate::state::content_hash(p))
         };
         match state.observe_hashed(&cfg.id, &mut postings, now, hash_of) {
             Ok(c) => changes = c,
@@ -232,7 +230,9 @@ fn run_with(
             let verdicts: Vec<Result<(), String>> = postings
                 .par_iter()
                 .zip(&content_keys)
-                .map(|(p, k)| cache.linkedin.get_or(*k, || render::linkedin::eligible(p)))
+                .map(|(p, k)| {
+                    cache.for_later_runs(&cache.linkedin, *k, || render::linkedin::eligible(p))
+                })
                 .collect();
             for (p, verdict) in postings.iter().zip(verdicts) {
                 match verdict {
@@ -441,17 +441,11 @@ fn check_postings(
         .into_par_iter()
         .map(|p| {
             let key = cache::posting_key(&p);
-            let checked = cache.checks.get_or(key, || {
+            let checked = cache.for_later_runs(&cache.checks, key, || {
                 let doc = render::jsonld::document(&p, &Default::default());
                 let found = gate.check_posting(&doc);
-                // Both forms the documents are published in: the `.jsonld` file and the
-                // JSON inside the `.html` snippet.
-                let passed = (!found.iter().any(Diagnostic::is_error)).then(|| {
-                    [
-                        blake3::hash(&render::jsonld::to_bytes(&doc)),
-                        blake3::hash(render::jsonld::snippet_json(&doc).as_bytes()),
-                    ]
-                });
+                let passed = (!found.iter().any(Diagnostic::is_error))
+                    .then(|| blake3::hash(&render::jsonld::to_bytes(&doc)));
                 Arc::new((found, passed))
             });
             let origin = p.origin.as_deref().unwrap_or_default();
@@ -474,7 +468,7 @@ fn check_postings(
     };
     for (p, key, checked, named) in checked {
         let (found, verified) = &*checked;
-        passed.verified.extend(verified.iter().flatten());
+        passed.verified.extend(*verified);
         diagnostics.extend(named);
         if found.iter().any(Diagnostic::is_error) {
             passed.rejected += 1;
@@ -610,14 +604,26 @@ impl Units<'_> {
         let mut good = Vec::new();
         let mut diags = Vec::new();
         let mut bad = Vec::new();
-        for file in files {
-            let verified = |bytes: &[u8]| self.verified.contains(&blake3::hash(bytes));
-            let problems = match file.format {
-                render::Format::JsonLd if verified(&file.bytes) => Vec::new(),
-                // The snippet's own rules still apply; its JSON may be one that passed.
-                render::Format::JsonLdSnippet => self.gate.check_snippet(&file.bytes, &verified),
-                _ => self.gate.check_file(&file),
-            };
+        // A posting's `.jsonld` file that is exactly a document that passed as a posting
+        // needs no second check, and neither does the JSON of its snippet when that is the
+        // same text made script-safe (the snippet's own rules are still checked).
+        let passed_doc = files
+            .iter()
+            .find(|f| f.format == render::Format::JsonLd)
+            .filter(|f| self.verified.contains(&blake3::hash(&f.bytes)))
+            .map(|f| f.bytes.strip_suffix(b"\n").unwrap_or(&f.bytes));
+        let same_json = |json: &[u8]| {
+            passed_doc.is_some_and(|doc| render::jsonld::is_script_safe_of(json, doc))
+        };
+        let problems: Vec<Vec<Diagnostic>> = files
+            .iter()
+            .map(|file| match file.format {
+                render::Format::JsonLd if passed_doc.is_some() => Vec::new(),
+                render::Format::JsonLdSnippet => self.gate.check_snippet(&file.bytes, &same_json),
+                _ => self.gate.check_file(file),
+            })
+            .collect();
+        for (file, problems) in files.into_iter().zip(problems) {
             let failed = problems.iter().any(Diagnostic::is_error);
             diags.extend(problems.into_iter().map(|d| d.output(&file.path)));
             if failed {

@@ -162,10 +162,31 @@ pub fn to_bytes(doc: &Value) -> Vec<u8> {
     b
 }
 
-/// The JSON inside the snippet's `<script>` element: `doc` as [`to_bytes`] writes it, made
-/// [`script_safe`]. The gate checks this text by itself, so the two must stay in step.
+/// The JSON inside the snippet's `<script>` element: `doc` as [`to_bytes`] writes it (without
+/// the last newline), made [`script_safe`].
 pub fn snippet_json(doc: &Value) -> String {
     script_safe(&serde_json::to_string_pretty(doc).expect("JSON values serialise"))
+}
+
+/// Whether `safe` is exactly [`script_safe`] of `json`, compared without making it.
+pub fn is_script_safe_of(safe: &[u8], json: &[u8]) -> bool {
+    let (mut safe, mut json) = (safe, json);
+    while let Some(i) = json.iter().position(|b| matches!(b, b'&' | b'<' | b'>')) {
+        let escape: &[u8] = match json[i] {
+            b'&' => b"\\u0026",
+            b'<' => b"\\u003c",
+            _ => b"\\u003e",
+        };
+        let Some(rest) = safe
+            .strip_prefix(&json[..i])
+            .and_then(|rest| rest.strip_prefix(escape))
+        else {
+            return false;
+        };
+        safe = rest;
+        json = &json[i + 1..];
+    }
+    safe == json
 }
 
 /// `<script type="application/ld+json">` with `<`, `>` and `&` escaped so that no string
@@ -232,5 +253,28 @@ mod tests {
         assert!(!inner.contains('<') && !inner.contains('>') && !inner.contains('&'));
         let back: Value = serde_json::from_str(inner).unwrap();
         assert_eq!(back["title"], p.title);
+    }
+
+    #[test]
+    fn the_snippet_json_is_the_documents_text_made_script_safe() {
+        let doc = document(&test_posting(), &BTreeMap::new());
+        let file = to_bytes(&doc);
+        let json = snippet_json(&doc);
+        assert!(is_script_safe_of(
+            json.as_bytes(),
+            file.strip_suffix(b"\n").unwrap()
+        ));
+        assert!(!is_script_safe_of(json.as_bytes(), &file));
+    }
+
+    proptest::proptest! {
+        /// Guards the snippet shortcut: only the exact script-safe form of a passed
+        /// document counts as that document.
+        #[test]
+        fn script_safe_form_is_recognised_exactly(s in "[a-c<>&\\\\u0-9]{0,40}", t in "[a-c<>&\\\\u0-9]{0,40}") {
+            let safe = script_safe(&s);
+            proptest::prop_assert!(is_script_safe_of(safe.as_bytes(), s.as_bytes()));
+            proptest::prop_assert_eq!(is_script_safe_of(safe.as_bytes(), t.as_bytes()), script_safe(&t) == safe);
+        }
     }
 }

@@ -230,7 +230,11 @@ impl Gate {
         };
         let (body, tail) = (&rest[..end], &rest[end + CLOSE.len()..]);
         let mut out = Vec::new();
-        if let Some(c) = body.chars().find(|c| matches!(c, '<' | '>' | '&')) {
+        if let Some(c) = body
+            .bytes()
+            .find(|b| matches!(b, b'<' | b'>' | b'&'))
+            .map(char::from)
+        {
             out.push(Diagnostic::error(
                 "snippet.script",
                 format!("the JSON inside <script> holds a raw {c:?}: escape <, > and & as \\u003c, \\u003e, \\u0026 so no string can end the element"),
