@@ -360,7 +360,7 @@ fn syndication_feeds_parse_with_feed_rs_and_keep_ids_titles_and_languages() {
             assert_eq!(v["language"], lang.unwrap_or("en"));
             for (item, p) in v["items"].as_array().unwrap().iter().zip(&expected) {
                 assert_eq!(item["language"], p.language.as_str());
-                assert_eq!(item["content_html"], p.description_html.html());
+                assert_eq!(item["content_html"], *p.description_html.html());
             }
         }
     }
