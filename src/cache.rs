@@ -259,7 +259,7 @@ pub fn posting_key(p: &Posting) -> Key {
     BUF.with_borrow_mut(|buf| {
         buf.clear();
         serde_json::to_writer(&mut *buf, &rest).expect("postings serialise");
-        key(&[buf, description.packed()])
+        key(&[buf, &description.packed()])
     })
 }
 

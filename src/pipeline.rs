@@ -115,7 +115,13 @@ fn run_with(
     let cfg = &feed.config;
     let clock = std::time::Instant::now();
     let lap = |stage: &str| tracing::debug!(feed = %cfg.id, stage, ms = clock.elapsed().as_millis() as u64, "Stage done.");
-    let ctx = source_context(feed, opts, now, Some(cache), None);
+    // A one-off build (its cache keeps no bytes) moves descriptions to a file as it reads
+    // them; without a writable state directory they stay in memory.
+    let spill = (!cache.keeps_bytes())
+        .then(|| crate::model::Spill::in_dir(&opts.state_dir).ok())
+        .flatten();
+    let mut ctx = source_context(feed, opts, now, Some(cache), None);
+    ctx.spill = spill.as_ref();
     let mut diagnostics = Vec::new();
     let mut raws = Vec::new();
     let mut inputs = Vec::new();
@@ -130,11 +136,14 @@ fn run_with(
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         diagnostics.extend(out.diagnostics);
+        // Sources that read everything at once (remote ones) are spilled here; a markdown
+        // source's postings already are. Collected in place.
+        let postings: Vec<_> = out.postings.into_iter().map(|p| ctx.spill(p)).collect();
         // One source (the common case) hands its vector over instead of copying it.
         if raws.is_empty() {
-            raws = out.postings;
+            raws = postings;
         } else {
-            raws.extend(out.postings);
+            raws.extend(postings);
         }
         inputs.extend(out.files);
     }
@@ -409,6 +418,7 @@ fn source_context<'a>(
         now,
         cache,
         only,
+        spill: None,
     }
 }
 

@@ -4,5 +4,5 @@
 mod html;
 mod posting;
 
-pub use html::Html;
+pub use html::{Html, Spill};
 pub use posting::*;

@@ -116,6 +116,18 @@ pub struct SourceContext<'a> {
     pub cache: Option<&'a crate::cache::Cache>,
     /// Read only these files of file sources (the ones an edit touched); `None`: all.
     pub only: Option<&'a std::collections::BTreeSet<std::path::PathBuf>>,
+    /// Where descriptions go as they are read instead of memory (a one-off build).
+    pub spill: Option<&'a std::sync::Arc<crate::model::Spill>>,
+}
+
+impl SourceContext<'_> {
+    /// `raw` with its description moved to the spill file, when there is one.
+    pub fn spill(&self, mut raw: RawPosting) -> RawPosting {
+        if let Some(to) = self.spill {
+            raw.description_html = raw.description_html.map(|h| h.spill(to));
+        }
+        raw
+    }
 }
 
 /// Reads one configured source.

@@ -216,6 +216,7 @@ impl Run {
             now: at,
             cache: None,
             only: None,
+            spill: None,
         };
         jobfeed::source::read_with(&feed.sources[0], &ctx, self.clock.clone())
     }

@@ -102,9 +102,22 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
     );
     let fresh_state = ex.work("fresh-state");
     crate::support::copy_dir(&state, &fresh_state);
-    run(site, &out, &state, &mut cache, 21);
+    let cached_run = run(site, &out, &state, &mut cache, 21);
+    assert!(
+        cached_run
+            .postings
+            .iter()
+            .all(|p| !p.description_html.is_spilled())
+    );
     let mut lean = Cache::lean();
-    run(site, &fresh_out, &fresh_state, &mut lean, 21);
+    let fresh_run = run(site, &fresh_out, &fresh_state, &mut lean, 21);
+    // A one-off build moves descriptions to its spill file; the daemon keeps them in memory.
+    assert!(
+        fresh_run
+            .postings
+            .iter()
+            .all(|p| p.description_html.is_spilled())
+    );
     // A one-off build keeps verdicts, never bytes: its memory stays that of one run.
     assert!(lean.bodies.is_empty() && lean.files.is_empty(), "{lean:?}");
     assert!(

@@ -48,6 +48,7 @@ fn run_in(dir: &Path, source: &str, drafts: bool) -> (SourceOutput, Normalised) 
         now: now(),
         cache: None,
         only: None,
+        spill: None,
     };
     let out = source::read(&feed.config.sources[0], &ctx);
     let n = normalise(out.postings.clone(), &feed.config, now());

@@ -318,7 +318,7 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
         .map(|c| {
             let mut diags = Vec::new();
             let posting = read_candidate(c, &site, site_key, cfg, name, ctx, &mut diags);
-            (posting, diags)
+            (posting.map(|p| ctx.spill(p)), diags)
         })
         .unzip_into_vecs(&mut postings, &mut diags);
     out.files.extend(candidates.into_iter().map(|c| c.file));
