@@ -687,12 +687,19 @@ impl Units<'_> {
                 self.key_of(p).as_bytes(),
             ]);
             let render = || (f.item)(p, out, self.ctx);
-            let item = self.cache.items.get_or(key, || {
+            let make = || {
                 Arc::new(cache::Item {
                     bytes: self.cache.keeps_bytes().then(render),
                     passed: Default::default(),
                 })
-            });
+            };
+            // A lean cache keeps a verdict only for another file of this run (at 100,000
+            // postings, keeping every item's was 70 MB).
+            let item = if self.cache.keeps_bytes() || f.shared {
+                self.cache.items.get_or(key, make)
+            } else {
+                make()
+            };
             // A lean cache keeps the verdict only: the bytes are made again.
             let made = item.bytes.is_none().then(render);
             let item_bytes = item

@@ -230,6 +230,9 @@ pub struct FeedFile<'a> {
     pub envelope: Envelope,
     pub item: ItemRenderer,
     pub postings: Vec<&'a Posting>,
+    /// Its items are in another file of the run too (combined and per-language feeds): their
+    /// verdicts are worth keeping until that file is made.
+    pub shared: bool,
 }
 
 /// Plans one configured output over `postings` (already valid and in canonical order).
@@ -251,6 +254,7 @@ pub fn plan_output<'a>(
             envelope,
             item,
             postings,
+            shared: false,
         }))
     };
     match out.kind {
@@ -299,6 +303,12 @@ pub fn plan_output<'a>(
                 selected,
             ));
             jobs.extend(per_language);
+            let shared = jobs.len() > 1;
+            for job in &mut jobs {
+                if let JobKind::Feed(f) = &mut job.what {
+                    f.shared = shared;
+                }
+            }
             jobs
         }
         OutputKind::Indeed => {

@@ -118,8 +118,14 @@ fn runs_reusing_cached_work_publish_what_a_run_from_nothing_publishes() {
             .iter()
             .all(|p| p.description_html.is_spilled())
     );
-    // A one-off build keeps verdicts, never bytes: its memory stays that of one run.
+    // A one-off build keeps verdicts, never bytes: its memory stays that of one run. Of
+    // items, it keeps the verdicts of those another file of the run holds too (combined and
+    // per-language feeds), not those of single files (board feeds, postings.json).
     assert!(lean.bodies.is_empty() && lean.files.is_empty(), "{lean:?}");
+    assert!(
+        !lean.items.is_empty() && lean.items.len() < cache.items.len(),
+        "{lean:?} {cache:?}"
+    );
     assert!(
         !cache.bodies.is_empty() && !cache.files.is_empty(),
         "{cache:?}"
