@@ -307,11 +307,13 @@ pub fn find_in_text(body: &str, language: &str) -> Found {
             } else {
                 (line.to_string(), false)
             }
-        } else if is_label(line)
+        } else if line.len() < 240
             && line.chars().count() < 60
             && let Some(next) = lines.get(i + 1)
             && next.chars().any(|c| c.is_ascii_digit())
             && has_money(next)
+            // Last: it lowercases the line, and most lines of prose fail the tests above.
+            && is_label(line)
         {
             (format!("{line} {next}"), true)
         } else if digits && is_label(line) {
