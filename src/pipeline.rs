@@ -617,18 +617,20 @@ impl Units<'_> {
         // A posting's `.jsonld` file that is exactly a document that passed as a posting
         // needs no second check, and neither does the JSON of its snippet when that is the
         // same text made script-safe (the snippet's own rules are still checked).
-        let passed_doc = files
-            .iter()
-            .find(|f| f.format == render::Format::JsonLd)
-            .filter(|f| self.verified.contains(&blake3::hash(&f.bytes)))
-            .map(|f| f.bytes.strip_suffix(b"\n").unwrap_or(&f.bytes));
-        let same_json = |json: &[u8]| {
-            passed_doc.is_some_and(|doc| render::jsonld::is_script_safe_of(json, doc))
-        };
+        let passed_doc = files.iter().position(|f| {
+            f.format == render::Format::JsonLd && self.verified.contains(&blake3::hash(&f.bytes))
+        });
+        let doc_text = passed_doc.map(|i| {
+            let bytes = &files[i].bytes;
+            bytes.strip_suffix(b"\n").unwrap_or(bytes)
+        });
+        let same_json =
+            |json: &[u8]| doc_text.is_some_and(|doc| render::jsonld::is_script_safe_of(json, doc));
         let problems: Vec<Vec<Diagnostic>> = files
             .iter()
-            .map(|file| match file.format {
-                render::Format::JsonLd if passed_doc.is_some() => Vec::new(),
+            .enumerate()
+            .map(|(i, file)| match file.format {
+                _ if passed_doc == Some(i) => Vec::new(),
                 render::Format::JsonLdSnippet => self.gate.check_snippet(&file.bytes, &same_json),
                 _ => self.gate.check_file(file),
             })
