@@ -171,15 +171,10 @@ pub fn snippet_json(doc: &Value) -> String {
 /// Whether `safe` is exactly [`script_safe`] of `json`, compared without making it.
 pub fn is_script_safe_of(safe: &[u8], json: &[u8]) -> bool {
     let (mut safe, mut json) = (safe, json);
-    while let Some(i) = json.iter().position(|b| matches!(b, b'&' | b'<' | b'>')) {
-        let escape: &[u8] = match json[i] {
-            b'&' => b"\\u0026",
-            b'<' => b"\\u003c",
-            _ => b"\\u003e",
-        };
+    while let Some((i, escape)) = next_markup(json) {
         let Some(rest) = safe
             .strip_prefix(&json[..i])
-            .and_then(|rest| rest.strip_prefix(escape))
+            .and_then(|rest| rest.strip_prefix(escape.as_bytes()))
         else {
             return false;
         };
@@ -212,17 +207,24 @@ pub fn script_safe(json: &str) -> String {
     // One pass: a description holds hundreds of these.
     let mut out = String::with_capacity(json.len() + json.len() / 8);
     let mut rest = json;
-    while let Some(i) = rest.find(['&', '<', '>']) {
+    while let Some((i, escape)) = next_markup(rest.as_bytes()) {
         out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "\\u0026",
-            b'<' => "\\u003c",
-            _ => "\\u003e",
-        });
+        out.push_str(escape);
         rest = &rest[i + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// The first byte of markup in `text` and the JSON escape [`script_safe`] writes for it.
+fn next_markup(text: &[u8]) -> Option<(usize, &'static str)> {
+    let i = text.iter().position(|b| matches!(b, b'&' | b'<' | b'>'))?;
+    let escape = match text[i] {
+        b'&' => "\\u0026",
+        b'<' => "\\u003c",
+        _ => "\\u003e",
+    };
+    Some((i, escape))
 }
 
 #[cfg(test)]
