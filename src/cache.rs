@@ -119,16 +119,18 @@ impl Cache {
         self.bytes
     }
 
-    /// `table`'s entry for `key`, made by `make` when missing, for a table read once per
-    /// posting and run: only worth keeping for a later run. A lean cache serves one run, so
-    /// there it is made and not kept (at 100,000 postings such entries were 70 MB).
-    pub fn for_later_runs<V: Clone>(
+    /// `table`'s entry for `key`, made by `make` when missing. The daemon's cache keeps
+    /// every entry for later runs; a lean one serves one run, so it keeps an entry only when
+    /// `read_again` (another file of the same run needs it) and otherwise makes it and lets
+    /// it go (at 100,000 postings, entries read once were about 100 MB).
+    pub fn entry<V: Clone>(
         &self,
         table: &Table<V>,
         key: Key,
+        read_again: bool,
         make: impl FnOnce() -> V,
     ) -> V {
-        if self.bytes {
+        if self.bytes || read_again {
             table.get_or(key, make)
         } else {
             make()

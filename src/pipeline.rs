@@ -169,7 +169,9 @@ fn run_with(
         let keys = by_address(&postings, &content_keys);
         let hash_of = |p: &Posting| {
             let key = keys[&(p as *const Posting as usize)];
-            cache.for_later_runs(&cache.state_hashes, key, || crate::state::content_hash(p))
+            cache.entry(&cache.state_hashes, key, false, || {
+                crate::state::content_hash(p)
+            })
         };
         match state.observe_hashed(&cfg.id, &mut postings, now, hash_of) {
             Ok(c) => changes = c,
@@ -240,7 +242,7 @@ fn run_with(
                 .par_iter()
                 .zip(&content_keys)
                 .map(|(p, k)| {
-                    cache.for_later_runs(&cache.linkedin, *k, || render::linkedin::eligible(p))
+                    cache.entry(&cache.linkedin, *k, false, || render::linkedin::eligible(p))
                 })
                 .collect();
             for (p, verdict) in postings.iter().zip(verdicts) {
@@ -451,7 +453,7 @@ fn check_postings(
         .into_par_iter()
         .map(|p| {
             let key = cache::posting_key(&p);
-            let checked = cache.for_later_runs(&cache.checks, key, || {
+            let checked = cache.entry(&cache.checks, key, false, || {
                 let doc = render::jsonld::document(&p, &Default::default());
                 let found = gate.check_posting(&doc);
                 let passed = (!found.iter().any(Diagnostic::is_error))
@@ -689,19 +691,13 @@ impl Units<'_> {
                 self.key_of(p).as_bytes(),
             ]);
             let render = || (f.item)(p, out, self.ctx);
-            let make = || {
+            // A one-off build keeps a verdict only for another file of this run.
+            let item = self.cache.entry(&self.cache.items, key, f.shared, || {
                 Arc::new(cache::Item {
                     bytes: self.cache.keeps_bytes().then(render),
                     passed: Default::default(),
                 })
-            };
-            // A lean cache keeps a verdict only for another file of this run (at 100,000
-            // postings, keeping every item's was 70 MB).
-            let item = if self.cache.keeps_bytes() || f.shared {
-                self.cache.items.get_or(key, make)
-            } else {
-                make()
-            };
+            });
             // A lean cache keeps the verdict only: the bytes are made again.
             let made = item.bytes.is_none().then(render);
             let item_bytes = item
