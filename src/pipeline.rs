@@ -553,60 +553,8 @@ impl Units<'_> {
                 }
                 result
             }
-            JobKind::Feed(f) => {
-                // The same envelope and items as a file that passed last run: same bytes.
-                let mut whole = blake3::Hasher::new();
-                for part in [
-                    f.path.as_bytes(),
-                    &f.envelope.head,
-                    f.envelope.sep,
-                    &f.envelope.tail,
-                ] {
-                    whole.update(&(part.len() as u64).to_le_bytes());
-                    whole.update(part);
-                }
-                whole.update(out.name().as_bytes());
-                for p in &f.postings {
-                    whole.update(self.key_of(p).as_bytes());
-                }
-                let whole = whole.finalize();
-                if self.cache.feed_files.get(&whole).is_some()
-                    && self.cache.published()
-                    && self.sink.keep(&f.path)
-                {
-                    return (Vec::new(), Vec::new(), 1);
-                }
-                // A sink that takes files piece by piece gets the file as it is assembled:
-                // a large feed never sits in memory whole. Only a failing file is made
-                // again in memory, for the whole-file check's findings.
-                if let Some(mut stream) = self.sink.stream(&f.path) {
-                    let passed = self.assemble(f, out, &mut |bytes| stream.write(bytes));
-                    if passed {
-                        stream.finish();
-                        self.cache.feed_files.put(whole, ());
-                        return (Vec::new(), Vec::new(), 1);
-                    }
-                    drop(stream);
-                }
-                let (mut file, diags) = self.feed_file(f, out);
-                // The same inputs under the same configuration and version give the same
-                // bytes: they name the file for its ETag (hashing it would read it all).
-                file.key = Some(cache::key(&[
-                    b"feed file",
-                    whole.as_bytes(),
-                    self.cache.config().as_bytes(),
-                    env!("CARGO_PKG_VERSION").as_bytes(),
-                ]));
-                let failed = diags.iter().any(Diagnostic::is_error);
-                let diags = diags.into_iter().map(|d| d.output(&file.path)).collect();
-                if failed {
-                    (diags, vec![file.path], 0)
-                } else {
-                    self.cache.feed_files.put(whole, ());
-                    self.sink.put(vec![file]);
-                    (diags, Vec::new(), 1)
-                }
-            }
+            JobKind::Feed(f) => self.feeds(std::slice::from_ref(f), out),
+            JobKind::Feeds(files) => self.feeds(files, out),
             JobKind::Sitemap(_) => self.check_and_put(job.render(self.ctx)),
         }
     }
@@ -653,12 +601,110 @@ impl Units<'_> {
         (diags, bad, n)
     }
 
-    /// A file of items, assembled from each posting's item. Items are checked on their own
-    /// inside the file's envelope, once per content (a cached verdict is reused); only when
-    /// something fails is the whole file checked, so the findings are exactly the gate's.
+    /// Files of items that share them (a combined feed and its per-language files, or one
+    /// file alone): their findings, the paths they blocked and how many went to the sink.
+    ///
+    /// A sink that takes files piece by piece gets every file of the group in one pass over
+    /// the first file's postings, each item rendered and checked once for all of them: a
+    /// large feed never sits in memory whole. Files it cannot take so, and files that fail,
+    /// are made again in memory one by one (a failing one for the whole-file findings).
+    fn feeds(
+        &self,
+        files: &[FeedFile<'_>],
+        out: &OutputConfig,
+    ) -> (Vec<Diagnostic>, Vec<String>, usize) {
+        let mut done = 0;
+        let mut streamed = Vec::new();
+        let mut one_by_one = Vec::new();
+        for f in files {
+            let whole = self.whole_key(f, out);
+            // The same envelope and items as a file that passed last run: same bytes.
+            if self.cache.feed_files.get(&whole).is_some()
+                && self.cache.published()
+                && self.sink.keep(&f.path)
+            {
+                done += 1;
+                continue;
+            }
+            match self.sink.stream(&f.path) {
+                Some(stream) => streamed.push((f, whole, Assembly::new(f, Target::Stream(stream)))),
+                None => one_by_one.push((f, whole)),
+            }
+        }
+        if let Some((first, ..)) = streamed.first() {
+            let order = first.postings.clone();
+            let mut assemblies: Vec<&mut Assembly<'_, '_>> =
+                streamed.iter_mut().map(|(.., a)| a).collect();
+            self.assemble(&mut assemblies, &order, out, !one_by_one.is_empty());
+            for (f, whole, a) in streamed {
+                match (a.complete(), a.target) {
+                    (true, Target::Stream(stream)) => {
+                        stream.finish();
+                        self.cache.feed_files.put(whole, ());
+                        done += 1;
+                    }
+                    // Dropped unfinished, a stream is discarded.
+                    _ => one_by_one.push((f, whole)),
+                }
+            }
+        }
+        let mut all = (Vec::new(), Vec::new(), done);
+        for (f, whole) in one_by_one {
+            let (mut file, diags) = self.feed_file(f, out);
+            // The same inputs under the same configuration and version give the same
+            // bytes: they name the file for its ETag (hashing it would read it all).
+            file.key = Some(cache::key(&[
+                b"feed file",
+                whole.as_bytes(),
+                self.cache.config().as_bytes(),
+                env!("CARGO_PKG_VERSION").as_bytes(),
+            ]));
+            let failed = diags.iter().any(Diagnostic::is_error);
+            all.0
+                .extend(diags.into_iter().map(|d| d.output(&file.path)));
+            if failed {
+                all.1.push(file.path);
+            } else {
+                self.cache.feed_files.put(whole, ());
+                self.sink.put(vec![file]);
+                all.2 += 1;
+            }
+        }
+        all
+    }
+
+    /// What makes `f` the same file as one made before: its path, envelope, output and the
+    /// content of each of its postings.
+    fn whole_key(&self, f: &FeedFile<'_>, out: &OutputConfig) -> blake3::Hash {
+        let mut whole = blake3::Hasher::new();
+        for part in [
+            f.path.as_bytes(),
+            &f.envelope.head,
+            f.envelope.sep,
+            &f.envelope.tail,
+        ] {
+            whole.update(&(part.len() as u64).to_le_bytes());
+            whole.update(part);
+        }
+        whole.update(out.name().as_bytes());
+        for p in &f.postings {
+            whole.update(self.key_of(p).as_bytes());
+        }
+        whole.finalize()
+    }
+
+    /// A file of items, assembled in memory from each posting's item. Items are checked on
+    /// their own inside the file's envelope, once per content (a cached verdict is reused);
+    /// only when something fails is the whole file checked, so the findings are exactly the
+    /// gate's.
     fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
-        let mut bytes = crate::buffers::take(render::size_hint(&f.postings));
-        let all_passed = self.assemble(f, out, &mut |b| bytes.extend_from_slice(b));
+        let bytes = crate::buffers::take(render::size_hint(&f.postings));
+        let mut a = Assembly::new(f, Target::Memory(bytes));
+        self.assemble(&mut [&mut a], &f.postings, out, f.shared);
+        let all_passed = a.complete();
+        let Target::Memory(bytes) = a.target else {
+            unreachable!("assembled in memory")
+        };
         let file = Rendered::of(out, f.path.clone(), f.format, bytes);
         let diags = if all_passed {
             Vec::new()
@@ -668,50 +714,162 @@ impl Units<'_> {
         (file, diags)
     }
 
-    /// Emits the file's bytes in order; whether its envelope and every item passed.
-    fn assemble(&self, f: &FeedFile<'_>, out: &OutputConfig, emit: &mut dyn FnMut(&[u8])) -> bool {
-        let env = &f.envelope;
-        let passes = |bytes: Vec<u8>| {
+    /// Writes each file of `files` in full: envelope and, in `order`, the items of its own
+    /// postings (each file's postings are in `order`'s order). An item is rendered once for
+    /// every file that holds it, and checked once in the envelope of the first; items are
+    /// made on every core a chunk at a time and written in order. `read_again`: another file
+    /// of this run will list these items too (a lean cache keeps their verdicts for it).
+    fn assemble(
+        &self,
+        files: &mut [&mut Assembly<'_, '_>],
+        order: &[&Posting],
+        out: &OutputConfig,
+        read_again: bool,
+    ) {
+        /// Items made side by side before they are written: enough to keep the cores busy,
+        /// few enough to hold.
+        const CHUNK: usize = 64;
+        let passes = |f: &FeedFile<'_>, bytes: Vec<u8>| {
             !self
                 .gate
                 .check_file(&Rendered::of(out, f.path.clone(), f.format, bytes))
                 .iter()
                 .any(Diagnostic::is_error)
         };
-        let mut all_passed = passes(env.assemble::<&[u8]>([]));
-        emit(&env.head);
-        for (i, p) in f.postings.iter().enumerate() {
-            if i > 0 {
-                emit(env.sep);
-            }
-            let key = cache::key(&[
-                b"item",
-                out.name().as_bytes(),
-                &[f.format as u8],
-                self.key_of(p).as_bytes(),
-            ]);
-            let render = || (f.item)(p, out, self.ctx);
-            // A one-off build keeps a verdict only for another file of this run.
-            let item = self.cache.entry(&self.cache.items, key, f.shared, || {
-                Arc::new(cache::Item {
-                    bytes: self.cache.keeps_bytes().then(render),
-                    passed: Default::default(),
-                })
-            });
-            // A lean cache keeps the verdict only: the bytes are made again.
-            let made = item.bytes.is_none().then(render);
-            let item_bytes = item
-                .bytes
-                .as_deref()
-                .or(made.as_deref())
-                .expect("an item is either kept or just made");
-            if all_passed {
-                all_passed = *item.passed.get_or_init(|| passes(env.with_one(item_bytes)));
-            }
-            emit(item_bytes);
+        for a in files.iter_mut() {
+            a.passed = passes(a.file, a.file.envelope.assemble::<&[u8]>([]));
+            a.target.write(&a.file.envelope.head);
         }
-        emit(&env.tail);
-        all_passed
+        let plans: Vec<&FeedFile<'_>> = files.iter().map(|a| a.file).collect();
+        for chunk in order.chunks(CHUNK) {
+            // Which files hold each posting of the chunk.
+            let holders: Vec<Vec<usize>> = chunk
+                .iter()
+                .map(|p| {
+                    files
+                        .iter_mut()
+                        .enumerate()
+                        .filter_map(|(i, a)| {
+                            let held = a
+                                .file
+                                .postings
+                                .get(a.next)
+                                .is_some_and(|q| std::ptr::eq(*q, *p));
+                            a.next += usize::from(held);
+                            held.then_some(i)
+                        })
+                        .collect()
+                })
+                .collect();
+            let items: Vec<Option<MadeItem>> = chunk
+                .par_iter()
+                .zip(&holders)
+                .map(|(p, holders)| {
+                    let f = plans[*holders.first()?];
+                    let key = cache::key(&[
+                        b"item",
+                        out.name().as_bytes(),
+                        &[f.format as u8],
+                        self.key_of(p).as_bytes(),
+                    ]);
+                    let render = || (f.item)(p, out, self.ctx);
+                    let item = self.cache.entry(&self.cache.items, key, read_again, || {
+                        Arc::new(cache::Item {
+                            bytes: self.cache.keeps_bytes().then(render),
+                            passed: Default::default(),
+                        })
+                    });
+                    // A lean cache keeps the verdict only: the bytes are made again.
+                    let made = item.bytes.is_none().then(render);
+                    let mut made = MadeItem {
+                        item,
+                        made,
+                        passed: false,
+                    };
+                    let bytes = made.bytes();
+                    made.passed = *made
+                        .item
+                        .passed
+                        .get_or_init(|| passes(f, f.envelope.with_one(bytes)));
+                    Some(made)
+                })
+                .collect();
+            for (holders, item) in holders.iter().zip(items) {
+                let Some(item) = item else { continue };
+                let bytes = item.bytes();
+                for &i in holders {
+                    let a = &mut *files[i];
+                    if a.written > 0 {
+                        a.target.write(a.file.envelope.sep);
+                    }
+                    a.target.write(bytes);
+                    a.written += 1;
+                    a.passed &= item.passed;
+                }
+            }
+        }
+        for a in files.iter_mut() {
+            a.target.write(&a.file.envelope.tail);
+        }
+    }
+}
+
+/// An item of a feed file: its cache entry, its bytes when the entry does not keep them,
+/// and the gate's verdict.
+struct MadeItem {
+    item: Arc<cache::Item>,
+    made: Option<Vec<u8>>,
+    passed: bool,
+}
+
+impl MadeItem {
+    fn bytes(&self) -> &[u8] {
+        let kept = self.item.bytes.as_deref();
+        kept.or(self.made.as_deref())
+            .expect("an item is either kept or just made")
+    }
+}
+
+/// Where an assembled file goes.
+enum Target<'s> {
+    Stream(Box<dyn crate::publish::Stream + 's>),
+    Memory(Vec<u8>),
+}
+
+impl Target<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            Target::Stream(s) => s.write(bytes),
+            Target::Memory(v) => v.extend_from_slice(bytes),
+        }
+    }
+}
+
+/// A feed file being assembled.
+struct Assembly<'f, 's> {
+    file: &'f FeedFile<'f>,
+    target: Target<'s>,
+    /// Its next posting not yet met in the assembly's order.
+    next: usize,
+    written: usize,
+    /// Its envelope and every item so far passed the gate.
+    passed: bool,
+}
+
+impl<'f, 's> Assembly<'f, 's> {
+    fn new(file: &'f FeedFile<'f>, target: Target<'s>) -> Self {
+        Assembly {
+            file,
+            target,
+            next: 0,
+            written: 0,
+            passed: true,
+        }
+    }
+
+    /// Whether the file holds all its items and passed.
+    fn complete(&self) -> bool {
+        self.written == self.file.postings.len() && self.passed
     }
 }
 
@@ -781,6 +939,14 @@ mod tests {
             .collect()
     }
 
+    /// An output of `kind` that plans one file (no per-language files).
+    fn one_file_output(kind: OutputKind) -> OutputConfig {
+        OutputConfig {
+            per_language: false,
+            ..OutputConfig::of(kind)
+        }
+    }
+
     /// The one file `out` plans over `postings`.
     fn one_file<'a>(
         out: &'a OutputConfig,
@@ -800,6 +966,28 @@ mod tests {
         postings
             .map(|p| (p as *const Posting as usize, cache::posting_key(p)))
             .collect()
+    }
+
+    /// `job` over `postings` run as a run runs it, into `sink`: findings, blocked paths and
+    /// how many files went to the sink.
+    fn run_job(
+        gate: &Gate,
+        cache: &Cache,
+        ctx: &RenderContext<'_>,
+        sink: &dyn Sink,
+        postings: &[Posting],
+        job: &render::Job<'_>,
+    ) -> (Vec<Diagnostic>, Vec<String>, usize) {
+        let keys = keys_by_address(postings.iter());
+        let units = Units {
+            gate,
+            cache,
+            sink,
+            verified: &Default::default(),
+            keys: &keys,
+            ctx,
+        };
+        units.run(job)
     }
 
     /// `file` assembled and checked item by item, as a run does.
@@ -839,7 +1027,7 @@ mod tests {
             ),
             (OutputKind::Indeed, Format::Indeed, board_item),
         ] {
-            let out = OutputConfig::of(kind);
+            let out = one_file_output(kind);
             for spoilt in ["none", "malformed"] {
                 let postings = spoilt_second(&["a", "b"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
@@ -856,16 +1044,7 @@ mod tests {
                 std::fs::create_dir_all(target.parent().unwrap()).unwrap();
                 std::fs::write(&target, b"previous good copy").unwrap();
                 let stage = crate::publish::DirStage::begin(dir.path(), "feed").unwrap();
-                let keys = keys_by_address(postings.iter());
-                let units = Units {
-                    gate: &gate,
-                    cache: &cache,
-                    sink: &stage,
-                    verified: &Default::default(),
-                    keys: &keys,
-                    ctx: &ctx,
-                };
-                let (diags, blocked, _) = units.run(&job);
+                let (diags, blocked, _) = run_job(&gate, &cache, &ctx, &stage, &postings, &job);
                 let wanted: Vec<Diagnostic> =
                     findings.into_iter().map(|d| d.output(&path)).collect();
                 assert_eq!(diags, wanted, "{kind:?}, {spoilt}");
@@ -904,7 +1083,7 @@ mod tests {
         ];
         let mut failures_seen = 0;
         for (kind, format, item) in cases {
-            let out = OutputConfig::of(kind);
+            let out = one_file_output(kind);
             for spoilt in ["none", "malformed", "missing", "unknown"] {
                 let postings = spoilt_second(&["a", "b", "c"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
@@ -935,7 +1114,7 @@ mod tests {
         let feed = test_feed();
         let ctx = context(&feed);
         let gate = Gate::new();
-        let out = OutputConfig::of(OutputKind::Rss);
+        let out = one_file_output(OutputKind::Rss);
         let p = test_posting();
         let mut cache = Cache::new();
         cache.begin_run(cache::key(&[b"test"]));
@@ -958,5 +1137,79 @@ mod tests {
         let (file, found) = check(plan(true));
         assert!(!found.is_empty());
         assert_eq!(found, gate.check_file(&file));
+    }
+
+    /// Guards the one-pass assembly of a combined feed and its language files: each file
+    /// streamed to disk holds exactly the bytes it has made alone, and an item that fails
+    /// blocks the combined file and its language's file but not the other language's.
+    #[test]
+    fn a_combined_feed_and_its_language_files_are_made_in_one_pass_as_each_alone() {
+        let feed = test_feed();
+        let ctx = context(&feed);
+        let gate = Gate::new();
+        for spoilt in ["none", "malformed"] {
+            let mut postings = spoilt_second(&["a", "b", "c", "d"], spoilt);
+            // b (spoilt) and d in Danish, a and c in English.
+            postings[1].language = "da".into();
+            postings[3].language = "da".into();
+            postings[0].language = "en".into();
+            postings[2].language = "en".into();
+            let refs: Vec<&Posting> = postings.iter().collect();
+            for (kind, item) in [
+                (OutputKind::Rss, rss_item as render::ItemRenderer),
+                (OutputKind::Jsonfeed, jsonfeed_item),
+            ] {
+                let out = OutputConfig::of(kind);
+                let mut job = render::plan_output(&out, &refs, &ctx).remove(0);
+                let JobKind::Feeds(files) = &mut job.what else {
+                    panic!("{kind:?} with languages is a group of files")
+                };
+                for f in files.iter_mut() {
+                    f.item = item;
+                }
+                let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+                assert_eq!(paths.len(), 3, "{paths:?}");
+                let alone: Vec<(Rendered, Vec<Diagnostic>)> = files
+                    .iter()
+                    .map(|f| assemble_and_check(&gate, &Cache::lean(), &ctx, f, &out))
+                    .collect();
+                let dir = tempfile::tempdir().unwrap();
+                let stage = crate::publish::DirStage::begin(dir.path(), "feed").unwrap();
+                let cache = Cache::lean();
+                let (diags, mut blocked, n) = run_job(&gate, &cache, &ctx, &stage, &postings, &job);
+                let mut wanted: Vec<Diagnostic> = alone
+                    .iter()
+                    .flat_map(|(file, found)| found.iter().map(|d| d.clone().output(&file.path)))
+                    .collect();
+                let mut diags = diags;
+                diags.sort_by(|a, b| a.output.cmp(&b.output));
+                wanted.sort_by(|a, b| a.output.cmp(&b.output));
+                assert_eq!(diags, wanted, "{kind:?}, {spoilt}");
+                stage
+                    .finish(("report.json".into(), Vec::new()), &blocked)
+                    .unwrap();
+                blocked.sort();
+                let published = |path: &str| std::fs::read(dir.path().join("feed").join(path)).ok();
+                if spoilt == "none" {
+                    assert!(blocked.is_empty(), "{blocked:?}");
+                    assert_eq!(n, 3);
+                } else {
+                    // The combined file and the Danish one hold the broken item.
+                    let mut want = vec![paths[0].clone(), format!("da/{}", paths[0])];
+                    want.sort();
+                    assert_eq!(blocked, want, "{kind:?}");
+                    assert_eq!(n, 1);
+                }
+                for (file, found) in &alone {
+                    let failed = found.iter().any(Diagnostic::is_error);
+                    let on_disk = published(&file.path);
+                    if failed {
+                        assert_eq!(on_disk, None, "{}", file.path);
+                    } else {
+                        assert_eq!(on_disk.as_deref(), Some(&file.bytes[..]), "{}", file.path);
+                    }
+                }
+            }
+        }
     }
 }

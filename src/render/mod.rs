@@ -162,17 +162,93 @@ impl Envelope {
 /// One element of a pretty-printed JSON array at `depth`: a newline, then `value` indented
 /// as `serde_json::to_writer_pretty` indents it there.
 pub(crate) fn json_element<T: serde::Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
-    let flat = serde_json::to_vec_pretty(value).expect("rendered JSON serialises");
-    let pad = 2 * depth;
-    let lines = flat.iter().filter(|&&b| b == b'\n').count() + 1;
-    let mut out = Vec::with_capacity(flat.len() + lines * (pad + 1));
-    // A newline byte only ever separates tokens: inside strings it is escaped.
-    for line in flat.split(|&b| b == b'\n') {
-        out.push(b'\n');
-        out.resize(out.len() + pad, b' ');
-        out.extend_from_slice(line);
-    }
+    let mut out = Vec::with_capacity(4096);
+    out.push(b'\n');
+    out.resize(1 + 2 * depth, b' ');
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        Nested {
+            level: depth,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut ser).expect("rendered JSON serialises");
     out
+}
+
+/// serde_json's pretty layout (two spaces a level) starting `level` levels deep, so that an
+/// element is written in place instead of pretty-printed and then indented by copying.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, lead: &[u8]) -> std::io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        w.write_all(lead)?;
+        let mut pad = 2 * self.level;
+        while pad > 0 {
+            let n = pad.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            pad -= n;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, b"\n")?;
+        }
+        w.write_all(b)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, if first { b"\n" } else { b",\n" })
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(w, if first { b"\n" } else { b",\n" })
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Room to reserve for a feed file over `postings`: their texts plus markup, generously.
@@ -218,6 +294,10 @@ pub enum JobKind<'a> {
     /// A file of items: RSS, Atom, JSON Feed (combined or one language), a board feed,
     /// LinkedIn or `postings.json`.
     Feed(FeedFile<'a>),
+    /// A combined feed and its per-language files, made in one pass: each item is rendered
+    /// and checked once for both. The first file lists every posting of the others, in the
+    /// same order.
+    Feeds(Vec<FeedFile<'a>>),
     /// The sitemap, or a sitemap index and its parts beyond 50,000 postings (the size rule
     /// spans all URLs, so they are rendered and checked whole).
     Sitemap(Vec<&'a Posting>),
@@ -270,8 +350,7 @@ pub fn plan_output<'a>(
                 _ => (Format::JsonFeed, jsonfeed::envelope, jsonfeed::item),
             };
             let path = out.path().to_string();
-            let mut jobs = Vec::new();
-            // The combined file first: it is the largest, so it starts before the others.
+            // The combined file lists every posting; each language file, a subsequence of them.
             let meta = FeedMeta::combined(ctx, &path, newest(&selected, ctx.updated));
             let langs: Vec<&str> = if out.per_language {
                 let mut langs: Vec<&str> = selected.iter().map(|p| p.language.as_str()).collect();
@@ -293,23 +372,29 @@ pub fn plan_output<'a>(
                 // change in one language leaves the other language feeds byte-identical.
                 let meta = FeedMeta::language(ctx, &lang_path, lang, newest(&subset, ctx.updated));
                 let env = envelope(&meta, out, ctx);
-                per_language.push(feed(lang_path, format, env, item, subset));
+                per_language.push(FeedFile {
+                    path: lang_path,
+                    format,
+                    envelope: env,
+                    item,
+                    postings: subset,
+                    shared: true,
+                });
             }
-            jobs.push(feed(
+            let combined = FeedFile {
                 path,
                 format,
-                envelope(&meta, out, ctx),
+                envelope: envelope(&meta, out, ctx),
                 item,
-                selected,
-            ));
-            jobs.extend(per_language);
-            let shared = jobs.len() > 1;
-            for job in &mut jobs {
-                if let JobKind::Feed(f) = &mut job.what {
-                    f.shared = shared;
-                }
+                postings: selected,
+                shared: !per_language.is_empty(),
+            };
+            if per_language.is_empty() {
+                return vec![job(JobKind::Feed(combined))];
             }
-            jobs
+            let mut files = vec![combined];
+            files.extend(per_language);
+            vec![job(JobKind::Feeds(files))]
         }
         OutputKind::Indeed => {
             // The standard Indeed dialect is validated as Indeed; any other profile is a
@@ -359,12 +444,8 @@ impl Job<'_> {
         let file = |path, format, bytes| Rendered::of(out, path, format, bytes);
         match &self.what {
             JobKind::Posting(p) => posting_files(p, out),
-            JobKind::Feed(f) => vec![file(
-                f.path.clone(),
-                f.format,
-                f.envelope
-                    .assemble(f.postings.iter().map(|p| (f.item)(p, out, ctx))),
-            )],
+            JobKind::Feed(f) => vec![f.render(out, ctx)],
+            JobKind::Feeds(files) => files.iter().map(|f| f.render(out, ctx)).collect(),
             JobKind::Sitemap(selected) => {
                 sitemap::files(selected, out.path(), |path| ctx.self_url(path))
                     .into_iter()
@@ -372,6 +453,19 @@ impl Job<'_> {
                     .collect()
             }
         }
+    }
+}
+
+impl FeedFile<'_> {
+    /// The whole file, in memory.
+    pub fn render(&self, out: &OutputConfig, ctx: &RenderContext<'_>) -> Rendered {
+        let items = self.postings.iter().map(|p| (self.item)(p, out, ctx));
+        Rendered::of(
+            out,
+            self.path.clone(),
+            self.format,
+            self.envelope.assemble(items),
+        )
     }
 }
 
@@ -481,4 +575,50 @@ path = "content"
     crate::config::parse_feed(text, std::path::Path::new("feeds/example.toml"))
         .expect("test feed parses")
         .config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The layout `json_element` must keep: pretty-printed, then every line indented.
+    fn reindented(value: &serde_json::Value, depth: usize) -> Vec<u8> {
+        let flat = serde_json::to_vec_pretty(value).unwrap();
+        let mut out = Vec::new();
+        for line in flat.split(|&b| b == b'\n') {
+            out.push(b'\n');
+            out.resize(out.len() + 2 * depth, b' ');
+            out.extend_from_slice(line);
+        }
+        out
+    }
+
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            ".{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                prop::collection::btree_map("[a-z\n]{0,4}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Guards the JSON feeds' and `postings.json`'s bytes: an element written in place
+        /// is laid out exactly as one pretty-printed and then indented to its depth.
+        #[test]
+        fn json_elements_are_written_as_pretty_printing_then_indenting_lays_them_out(
+            value in json(),
+            depth in 0usize..40,
+        ) {
+            prop_assert_eq!(json_element(&value, depth), reindented(&value, depth));
+        }
+    }
 }
