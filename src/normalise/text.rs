@@ -38,15 +38,12 @@ pub fn lines_of(html: &str) -> String {
         raw.push_str(&rest[..open]);
         let tag = &rest[open + 1..];
         let end = tag_end(tag);
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if BREAKS.contains(&name.as_str()) {
+        let bare = tag.trim_start_matches('/');
+        let name = &bare[..bare.bytes().take_while(u8::is_ascii_alphanumeric).count()];
+        let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if is(BREAKS) {
             raw.push('\n');
-        } else if !INLINE.contains(&name.as_str()) {
+        } else if !is(INLINE) {
             raw.push(' ');
         }
         rest = &tag[end..];

@@ -57,6 +57,9 @@ pub struct DirStage {
     staged: Mutex<Vec<(String, Option<PathBuf>)>>,
     /// The first write failure: the commit refuses and the previous files stay.
     error: Mutex<Option<PublishError>>,
+    /// The directory held nothing at the start: no file is compared with an old copy
+    /// (a first build of 100,000 postings asked for 200,000 files that were not there).
+    empty: bool,
 }
 
 impl DirStage {
@@ -65,10 +68,12 @@ impl DirStage {
         let dir = out.join(feed);
         fs::create_dir_all(&dir).map_err(err(&dir))?;
         remove_temporaries(&dir);
+        let empty = fs::read_dir(&dir).map_err(err(&dir))?.next().is_none();
         Ok(DirStage {
             dir,
             staged: Mutex::new(Vec::new()),
             error: Mutex::new(None),
+            empty,
         })
     }
 
@@ -200,7 +205,7 @@ impl Sink for DirStage {
     /// Kept when the file is still there with no write pending for it: it is listed as
     /// published, neither read nor written.
     fn keep(&self, path: &str) -> bool {
-        if lock(&self.error).is_some() || !self.dir.join(path).is_file() {
+        if self.empty || lock(&self.error).is_some() || !self.dir.join(path).is_file() {
             return false;
         }
         lock(&self.staged).push((path.to_string(), None));
@@ -276,7 +281,7 @@ impl super::Stream for DirStream<'_> {
         }
         // Unchanged files stay as they are (their time included): the temporary goes.
         let tmp = std::mem::take(&mut self.tmp);
-        let staged = if same_file_content(&self.target, &tmp) {
+        let staged = if !self.stage.empty && same_file_content(&self.target, &tmp) {
             let _ = fs::remove_file(&tmp);
             None
         } else {
@@ -333,7 +338,13 @@ impl DirStage {
         if lock(&self.error).is_some() {
             return;
         }
-        match stage_if_changed(&self.dir.join(path), bytes, false) {
+        let target = self.dir.join(path);
+        let staged = if self.empty {
+            write_temporary(&target, bytes, false).map(Some)
+        } else {
+            stage_if_changed(&target, bytes, false)
+        };
+        match staged {
             Ok(tmp) => lock(&self.staged).push((path.to_string(), tmp)),
             Err(e) => {
                 lock(&self.error).get_or_insert(e);
@@ -427,6 +438,11 @@ fn stage_if_changed(
     if same_content(target, bytes) {
         return Ok(None);
     }
+    write_temporary(target, bytes, sync).map(Some)
+}
+
+/// Writes `bytes` (synced when `sync`) to a temporary beside `target`; its path.
+fn write_temporary(target: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf, PublishError> {
     let tmp = temporary(target);
     let result = (|| {
         let mut f = create(&tmp)?;
@@ -440,7 +456,7 @@ fn stage_if_changed(
             source: e,
         });
     }
-    Ok(Some(tmp))
+    Ok(tmp)
 }
 
 /// Whether the file at `path` holds exactly `bytes`; the length is compared first, so a
@@ -541,6 +557,32 @@ mod tests {
             "b is no longer published"
         );
         assert_eq!((stats.written, stats.removed), (1, 1));
+    }
+
+    /// Guards the first publish into an empty directory (which compares nothing with old
+    /// copies): every file is written, and a later publish of the same bytes into the now
+    /// full directory writes none of them.
+    #[test]
+    fn a_first_publish_writes_everything_and_a_repeat_leaves_it_unchanged() {
+        let out = tempfile::tempdir().unwrap();
+        let files = || {
+            vec![
+                rendered("jobs/a.jsonld", b"a"),
+                rendered("jobs/b.jsonld", b"b"),
+            ]
+        };
+        let first = DirStage::begin(out.path(), "f").unwrap();
+        assert!(first.empty);
+        first.put(files());
+        let stats = first.commit(&run("f")).unwrap();
+        // The two files and the report.
+        assert_eq!((stats.written, stats.unchanged), (3, 0));
+        let second = DirStage::begin(out.path(), "f").unwrap();
+        assert!(!second.empty);
+        second.put(files());
+        let stats = second.commit(&run("f")).unwrap();
+        assert_eq!((stats.written, stats.unchanged), (0, 3));
+        assert_eq!(fs::read(out.path().join("f/jobs/b.jsonld")).unwrap(), b"b");
     }
 
     /// Guards the streamed report: the same bytes as `report_file` (which the daemon and S3

@@ -218,7 +218,7 @@ pub fn script_safe(json: &str) -> String {
 
 /// The first byte of markup in `text` and the JSON escape [`script_safe`] writes for it.
 fn next_markup(text: &[u8]) -> Option<(usize, &'static str)> {
-    let i = text.iter().position(|b| matches!(b, b'&' | b'<' | b'>'))?;
+    let i = memchr::memchr3(b'&', b'<', b'>', text)?;
     let escape = match text[i] {
         b'&' => "\\u0026",
         b'<' => "\\u003c",

@@ -219,21 +219,19 @@ impl Gate {
         const OPEN: &str = "<script type=\"application/ld+json\">";
         const CLOSE: &str = "</script>";
         let err = |m: &str| vec![Diagnostic::error("snippet.script", m.to_string())];
-        let Ok(text) = std::str::from_utf8(bytes) else {
+        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
             return err("the snippet is not UTF-8");
         };
         let Some(rest) = text.trim_start().strip_prefix(OPEN) else {
             return err("the snippet must start with <script type=\"application/ld+json\">");
         };
-        let Some(end) = rest.find(CLOSE) else {
+        let Some(end) = memchr::memmem::find(rest.as_bytes(), CLOSE.as_bytes()) else {
             return err("the snippet has no </script>");
         };
         let (body, tail) = (&rest[..end], &rest[end + CLOSE.len()..]);
         let mut out = Vec::new();
-        if let Some(c) = body
-            .bytes()
-            .find(|b| matches!(b, b'<' | b'>' | b'&'))
-            .map(char::from)
+        if let Some(c) = memchr::memchr3(b'<', b'>', b'&', body.as_bytes())
+            .map(|i| char::from(body.as_bytes()[i]))
         {
             out.push(Diagnostic::error(
                 "snippet.script",

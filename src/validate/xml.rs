@@ -126,7 +126,7 @@ pub fn parse_detaching(
     name: Option<&str>,
     detached: &mut dyn FnMut(Element),
 ) -> Result<Element, NotXml> {
-    let s = std::str::from_utf8(bytes).map_err(|e| {
+    let s = simdutf8::compat::from_utf8(bytes).map_err(|e| {
         NotXml::wf(
             format!(
                 "not UTF-8 (at byte {}): write the file as UTF-8",

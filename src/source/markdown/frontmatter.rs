@@ -90,7 +90,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, FrontMatterError> {
             "the file is binary, not markdown text",
         ));
     }
-    match std::str::from_utf8(bytes) {
+    match simdutf8::compat::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let line = line_at(bytes, e.valid_up_to());
