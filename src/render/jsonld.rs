@@ -157,15 +157,20 @@ pub fn datetime(t: &chrono::DateTime<chrono::Utc>) -> String {
 
 /// The document as pretty JSON with a trailing newline.
 pub fn to_bytes(doc: &Value) -> Vec<u8> {
-    let mut b = serde_json::to_vec_pretty(doc).expect("JSON values serialise");
+    let mut b = to_text(doc).into_bytes();
     b.push(b'\n');
     b
+}
+
+/// `doc` pretty-printed: the `.jsonld` file without its last newline.
+pub fn to_text(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).expect("JSON values serialise")
 }
 
 /// The JSON inside the snippet's `<script>` element: `doc` as [`to_bytes`] writes it (without
 /// the last newline), made [`script_safe`].
 pub fn snippet_json(doc: &Value) -> String {
-    script_safe(&serde_json::to_string_pretty(doc).expect("JSON values serialise"))
+    script_safe(&to_text(doc))
 }
 
 /// Whether `safe` is exactly [`script_safe`] of `json`, compared without making it.
@@ -187,7 +192,13 @@ pub fn is_script_safe_of(safe: &[u8], json: &[u8]) -> bool {
 /// `<script type="application/ld+json">` with `<`, `>` and `&` escaped so that no string
 /// can end the element, plus hreflang alternates for translations.
 pub fn snippet(doc: &Value, alternates: &[Alternate]) -> Vec<u8> {
-    let json = snippet_json(doc);
+    snippet_of(&to_text(doc), alternates)
+}
+
+/// [`snippet`] of the document whose [`to_text`] is `text`: the `.jsonld` file's text is
+/// made once for both files.
+pub fn snippet_of(text: &str, alternates: &[Alternate]) -> Vec<u8> {
+    let json = script_safe(text);
     let mut out = String::with_capacity(json.len() + 64);
     out.push_str("<script type=\"application/ld+json\">\n");
     out.push_str(&json);

@@ -472,18 +472,17 @@ impl FeedFile<'_> {
 /// `jobs/<id>.jsonld` and `jobs/<id>.html` of one posting.
 pub fn posting_files(p: &Posting, out: &OutputConfig) -> Vec<Rendered> {
     let dir = out.path().trim_end_matches('/');
-    let doc = jsonld::document(p, &out.tracking);
+    let text = jsonld::to_text(&jsonld::document(p, &out.tracking));
+    let snippet = jsonld::snippet_of(&text, &p.alternates);
+    let mut doc = text.into_bytes();
+    doc.push(b'\n');
     let file = |path, format, bytes| Rendered::of(out, path, format, bytes);
     vec![
-        file(
-            format!("{dir}/{}.jsonld", p.id),
-            Format::JsonLd,
-            jsonld::to_bytes(&doc),
-        ),
+        file(format!("{dir}/{}.jsonld", p.id), Format::JsonLd, doc),
         file(
             format!("{dir}/{}.html", p.id),
             Format::JsonLdSnippet,
-            jsonld::snippet(&doc, &p.alternates),
+            snippet,
         ),
     ]
 }
