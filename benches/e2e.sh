@@ -56,18 +56,37 @@ verdict() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { ok = (op=="<=") ? (a<=b)
 
 for N in $SIZES; do
   C="$WORK/c$N"
+  # Every run's outputs stay until the size is done (about 65 kB a posting), beside the
+  # corpus: a full disk fails the builds, whose figures would then mean nothing.
+  need_kb=$(( N * 70 * RUNS + N * 10 ))
+  avail_kb=$(df -Pk "$WORK" | awk 'NR==2 {print $4}')
+  if [ "$avail_kb" -lt "$need_kb" ]; then
+    echo "build $N: not run: its $RUNS builds need about $(( need_kb / 1048576 + 1 )) GB free in $WORK, and $(( avail_kb / 1048576 )) GB are (free some, or set BENCH_TMP or RUNS)"
+    row "build $N" "not run" "" "FAIL: not enough free disk space"
+    continue
+  fi
   "$GEN" "$N" "$C" 2>/dev/null
-  walls=(); rss=()
+  walls=(); rss=(); failed=""
   for r in $(seq 1 "$RUNS"); do
     # Each build from nothing into a directory of its own: deleting the last build's files
     # just before would charge the file system's search past freshly freed inodes (ext4
     # takes seconds at 10k files) to the build. The old ones go once all runs are done.
     rm -rf "$C/state"
     [ -d "$C/out" ] && mv "$C/out" "$C/out.$r"
-    /usr/bin/time -v -o "$C/time.txt" timeout 900 "$BIN" build -c "$C/feed.toml" --out "$C/out" --state-dir "$C/state" --quiet 2> "$C/build.log" || true
+    status=0
+    /usr/bin/time -v -o "$C/time.txt" timeout 900 "$BIN" build -c "$C/feed.toml" --out "$C/out" --state-dir "$C/state" --quiet 2> "$C/build.log" || status=$?
+    if [ "$status" -ne 0 ]; then
+      failed="run $r exited $status: $(grep -v '^[[:space:]]*$' "$C/build.log" | grep -v '^Command exited' | tail -1)"
+    fi
     walls+=("$(awk -F': ' '/Elapsed/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$C/time.txt")")
     rss+=("$(awk -F': ' '/Maximum resident/ {print $2/1024}' "$C/time.txt")")
   done
+  if [ -n "$failed" ]; then
+    echo "build $N: failed ($failed); its figures are not reported"
+    row "build $N" "failed" "" "FAIL: $failed"
+    rm -rf "$C"/out.*
+    continue
+  fi
   wall=$(printf '%s\n' "${walls[@]}" | median)
   peak=$(printf '%s\n' "${rss[@]}" | median)
   published=$(grep -o '[0-9]* postings published' "$C/build.log" | awk '{print $1}')
@@ -102,7 +121,7 @@ for N in $SIZES; do
   fi
   rm -rf "$C"/out.*
 done
-if [ "$(wc -l < "$WORK/rss.txt")" -ge 2 ]; then
+if [ -f "$WORK/rss.txt" ] && [ "$(wc -l < "$WORK/rss.txt")" -ge 2 ]; then
   lin=$(awk 'NR==1{n0=$1; r0=$2} {n=$1; r=$2} END{printf "%.2f", (r/r0)/(n/n0)}' "$WORK/rss.txt")
   row "memory growth (RSS ratio / size ratio, first to last)" "$lin" "<= 1 (linear)" "$(verdict "$lin" '<=' 1)"
 fi
