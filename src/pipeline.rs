@@ -631,11 +631,13 @@ impl Units<'_> {
                 None => one_by_one.push((f, whole)),
             }
         }
-        if let Some((first, ..)) = streamed.first() {
-            let order = first.postings.clone();
+        if !streamed.is_empty() {
+            // The first file of the group lists every posting of the others, in their order,
+            // even when it is kept and only they are made.
+            let order = &files[0].postings;
             let mut assemblies: Vec<&mut Assembly<'_, '_>> =
                 streamed.iter_mut().map(|(.., a)| a).collect();
-            self.assemble(&mut assemblies, &order, out, !one_by_one.is_empty());
+            self.assemble(&mut assemblies, order, out, !one_by_one.is_empty());
             for (f, whole, a) in streamed {
                 match (a.complete(), a.target) {
                     (true, Target::Stream(stream)) => {
