@@ -231,7 +231,10 @@ impl Sink for DirStage {
                 path: path.to_string(),
                 target,
                 tmp,
-                out: Some(std::io::BufWriter::with_capacity(256 << 10, f)),
+                out: Some(std::io::BufWriter::with_capacity(
+                    256 << 10,
+                    WrittenBack::new(f),
+                )),
                 error: None,
             })),
             Err(e) => {
@@ -251,8 +254,60 @@ struct DirStream<'a> {
     path: String,
     target: PathBuf,
     tmp: PathBuf,
-    out: Option<std::io::BufWriter<fs::File>>,
+    out: Option<std::io::BufWriter<WrittenBack>>,
     error: Option<std::io::Error>,
+}
+
+/// A large file whose written bytes the kernel is asked to start writing to disk every few
+/// megabytes, so that the flush before the commit does not find gigabytes of a build still
+/// waiting (a 100,000-posting build writes 6.4 GB).
+struct WrittenBack {
+    file: fs::File,
+    written: u64,
+    advised: u64,
+}
+
+impl WrittenBack {
+    const EVERY: u64 = 8 << 20;
+
+    fn new(file: fs::File) -> Self {
+        WrittenBack {
+            file,
+            written: 0,
+            advised: 0,
+        }
+    }
+
+    /// Starts writing back what was written since the last call (the advice to drop the
+    /// pages starts their writeback and then drops only those already clean).
+    fn start_writeback(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some(len) = std::num::NonZeroU64::new(self.written - self.advised) {
+            // Advice only: a kernel that ignores it flushes everything at the commit.
+            let _ = rustix::fs::fadvise(
+                &self.file,
+                self.advised,
+                Some(len),
+                rustix::fs::Advice::DontNeed,
+            );
+        }
+        self.advised = self.written;
+    }
+}
+
+impl Write for WrittenBack {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.written += n as u64;
+        if self.written - self.advised >= Self::EVERY {
+            self.start_writeback();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl super::Stream for DirStream<'_> {
@@ -268,7 +323,10 @@ impl super::Stream for DirStream<'_> {
     fn finish(mut self: Box<Self>) {
         let flushed = match (self.error.take(), self.out.take()) {
             (Some(e), _) => Err(e),
-            (None, Some(out)) => out.into_inner().map(drop).map_err(|e| e.into_error()),
+            (None, Some(out)) => out
+                .into_inner()
+                .map(|mut file| file.start_writeback())
+                .map_err(|e| e.into_error()),
             (None, None) => Ok(()),
         };
         if let Err(e) = flushed {
@@ -557,6 +615,29 @@ mod tests {
             "b is no longer published"
         );
         assert_eq!((stats.written, stats.removed), (1, 1));
+    }
+
+    /// Guards streamed files' bytes through the early writeback: everything written lands
+    /// in order, and every byte is handed to the kernel's writeback by the end.
+    #[test]
+    fn a_streamed_file_is_written_back_in_full_as_it_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let mut out = std::io::BufWriter::with_capacity(
+            256 << 10,
+            WrittenBack::new(fs::File::create(&path).unwrap()),
+        );
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        for _ in 0..(WrittenBack::EVERY >> 20) * 2 + 3 {
+            out.write_all(&chunk).unwrap();
+        }
+        let mut file = out.into_inner().map_err(|e| e.into_error()).unwrap();
+        assert!(file.advised >= 2 * WrittenBack::EVERY, "{}", file.advised);
+        file.start_writeback();
+        assert_eq!(file.advised, file.written);
+        let back = fs::read(&path).unwrap();
+        assert_eq!(back.len() as u64, file.written);
+        assert!(back.chunks(1 << 20).all(|c| c == chunk));
     }
 
     /// Guards the first publish into an empty directory (which compares nothing with old
