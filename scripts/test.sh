@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the Rust toolchain:
 # installs what the tests need (xmllint, systemd-analyze, setpriv, Chromium, openssl, a Python
-# virtualenv with kubernetes-validate, the s3s-fs S3 server, cargo-nextest), then runs formatting, lint and every test.
+# virtualenv with kubernetes-validate, the s3s-fs S3 server, cargo-nextest), then runs formatting, lint,
+# a check that the fuzz targets compile, and every test.
 # CI (.ci/run) calls exactly this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
+# libFuzzer (C++) is compiled when the fuzz targets are checked.
+command -v c++ >/dev/null 2>&1 || missing+=(g++)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 # setpriv runs the unreadable-file test as an unprivileged user when the suite runs as root.
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
@@ -41,4 +44,7 @@ fi
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# The fuzz targets are a workspace of their own, which nothing else compiles: checked here so
+# that a change to the types they use cannot leave them broken unnoticed.
+cargo check --locked --manifest-path fuzz/Cargo.toml --bins
 cargo nextest run --locked --no-fail-fast
