@@ -553,8 +553,7 @@ impl Units<'_> {
                 }
                 result
             }
-            JobKind::Feed(f) => self.feeds(std::slice::from_ref(f), out),
-            JobKind::Feeds(files) => self.feeds(files, out),
+            JobKind::Feed(files) => self.feeds(files, out),
             JobKind::Sitemap(_) => self.check_and_put(job.render(self.ctx)),
         }
     }
@@ -652,7 +651,8 @@ impl Units<'_> {
         }
         let mut all = (Vec::new(), Vec::new(), done);
         for (f, whole) in one_by_one {
-            let (mut file, diags) = self.feed_file(f, out);
+            // The group's other files list the same items: their verdicts are worth keeping.
+            let (mut file, diags) = self.feed_file(f, out, files.len() > 1);
             // The same inputs under the same configuration and version give the same
             // bytes: they name the file for its ETag (hashing it would read it all).
             file.key = Some(cache::key(&[
@@ -698,11 +698,16 @@ impl Units<'_> {
     /// A file of items, assembled in memory from each posting's item. Items are checked on
     /// their own inside the file's envelope, once per content (a cached verdict is reused);
     /// only when something fails is the whole file checked, so the findings are exactly the
-    /// gate's.
-    fn feed_file(&self, f: &FeedFile<'_>, out: &OutputConfig) -> (Rendered, Vec<Diagnostic>) {
+    /// gate's. `read_again`: as for [`Units::assemble`].
+    fn feed_file(
+        &self,
+        f: &FeedFile<'_>,
+        out: &OutputConfig,
+        read_again: bool,
+    ) -> (Rendered, Vec<Diagnostic>) {
         let bytes = crate::buffers::take(render::size_hint(&f.postings));
         let mut a = Assembly::new(f, Target::Memory(bytes));
-        self.assemble(&mut [&mut a], &f.postings, out, f.shared);
+        self.assemble(&mut [&mut a], &f.postings, out, read_again);
         let all_passed = a.complete();
         let Target::Memory(bytes) = a.target else {
             unreachable!("assembled in memory")
@@ -1009,7 +1014,7 @@ mod tests {
             keys: &keys,
             ctx,
         };
-        units.feed_file(file, out)
+        units.feed_file(file, out, false)
     }
 
     /// Guards the streamed path (`build` writes feeds straight to disk): a passing file
@@ -1034,9 +1039,10 @@ mod tests {
                 let postings = spoilt_second(&["a", "b"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
                 let mut job = one_file(&out, &refs, &ctx);
-                let JobKind::Feed(file) = &mut job.what else {
+                let JobKind::Feed(files) = &mut job.what else {
                     panic!("{kind:?} is a file of items")
                 };
+                let file = &mut files[0];
                 file.item = item;
                 file.format = format;
                 let path = file.path.clone();
@@ -1090,9 +1096,10 @@ mod tests {
                 let postings = spoilt_second(&["a", "b", "c"], spoilt);
                 let refs: Vec<&Posting> = postings.iter().collect();
                 let job = one_file(&out, &refs, &ctx);
-                let JobKind::Feed(mut file) = job.what else {
+                let JobKind::Feed(mut files) = job.what else {
                     panic!("{kind:?} is a file of items")
                 };
+                let mut file = files.remove(0);
                 file.item = item;
                 file.format = format;
                 for mut cache in [Cache::lean(), Cache::new()] {
@@ -1122,9 +1129,10 @@ mod tests {
         cache.begin_run(cache::key(&[b"test"]));
         let plan = |spoil: bool| {
             let job = render::plan_output(&out, &[&p], &ctx).remove(0);
-            let JobKind::Feed(mut file) = job.what else {
+            let JobKind::Feed(mut files) = job.what else {
                 panic!("RSS is a file of items")
             };
+            let mut file = files.remove(0);
             if spoil {
                 let head = String::from_utf8(file.envelope.head.clone()).unwrap();
                 file.envelope.head = head
@@ -1163,7 +1171,7 @@ mod tests {
             ] {
                 let out = OutputConfig::of(kind);
                 let mut job = render::plan_output(&out, &refs, &ctx).remove(0);
-                let JobKind::Feeds(files) = &mut job.what else {
+                let JobKind::Feed(files) = &mut job.what else {
                     panic!("{kind:?} with languages is a group of files")
                 };
                 for f in files.iter_mut() {

@@ -291,13 +291,11 @@ pub struct Job<'a> {
 pub enum JobKind<'a> {
     /// `jobs/<id>.jsonld` and `jobs/<id>.html`.
     Posting(&'a Posting),
-    /// A file of items: RSS, Atom, JSON Feed (combined or one language), a board feed,
-    /// LinkedIn or `postings.json`.
-    Feed(FeedFile<'a>),
-    /// A combined feed and its per-language files, made in one pass: each item is rendered
-    /// and checked once for both. The first file lists every posting of the others, in the
-    /// same order.
-    Feeds(Vec<FeedFile<'a>>),
+    /// A file of items (RSS, Atom, JSON Feed, a board feed, LinkedIn or `postings.json`), or
+    /// a combined feed and then its per-language files, made in one pass: each item is
+    /// rendered and checked once for all. The first file lists every posting of the others,
+    /// in the same order.
+    Feed(Vec<FeedFile<'a>>),
     /// The sitemap, or a sitemap index and its parts beyond 50,000 postings (the size rule
     /// spans all URLs, so they are rendered and checked whole).
     Sitemap(Vec<&'a Posting>),
@@ -310,9 +308,6 @@ pub struct FeedFile<'a> {
     pub envelope: Envelope,
     pub item: ItemRenderer,
     pub postings: Vec<&'a Posting>,
-    /// Its items are in another file of the run too (combined and per-language feeds): their
-    /// verdicts are worth keeping until that file is made.
-    pub shared: bool,
 }
 
 /// Plans one configured output over `postings` (already valid and in canonical order).
@@ -328,14 +323,13 @@ pub fn plan_output<'a>(
         .collect();
     let job = |what| Job { out, what };
     let feed = |path: String, format, envelope, item, postings| {
-        job(JobKind::Feed(FeedFile {
+        job(JobKind::Feed(vec![FeedFile {
             path,
             format,
             envelope,
             item,
             postings,
-            shared: false,
-        }))
+        }]))
     };
     match out.kind {
         OutputKind::Jsonld => selected
@@ -378,23 +372,17 @@ pub fn plan_output<'a>(
                     envelope: env,
                     item,
                     postings: subset,
-                    shared: true,
                 });
             }
-            let combined = FeedFile {
+            let mut files = vec![FeedFile {
                 path,
                 format,
                 envelope: envelope(&meta, out, ctx),
                 item,
                 postings: selected,
-                shared: !per_language.is_empty(),
-            };
-            if per_language.is_empty() {
-                return vec![job(JobKind::Feed(combined))];
-            }
-            let mut files = vec![combined];
+            }];
             files.extend(per_language);
-            vec![job(JobKind::Feeds(files))]
+            vec![job(JobKind::Feed(files))]
         }
         OutputKind::Indeed => {
             // The standard Indeed dialect is validated as Indeed; any other profile is a
@@ -444,8 +432,7 @@ impl Job<'_> {
         let file = |path, format, bytes| Rendered::of(out, path, format, bytes);
         match &self.what {
             JobKind::Posting(p) => posting_files(p, out),
-            JobKind::Feed(f) => vec![f.render(out, ctx)],
-            JobKind::Feeds(files) => files.iter().map(|f| f.render(out, ctx)).collect(),
+            JobKind::Feed(files) => files.iter().map(|f| f.render(out, ctx)).collect(),
             JobKind::Sitemap(selected) => {
                 sitemap::files(selected, out.path(), |path| ctx.self_url(path))
                     .into_iter()
