@@ -56,28 +56,7 @@ pub fn assert_clean_html(html: &str, allowed: &[&str]) {
 }
 
 /// Tags of `jobfeed::source::markdown::body::sanitize`.
-pub const BODY_TAGS: &[&str] = &[
-    "p",
-    "br",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "h2",
-    "h3",
-    "h4",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "blockquote",
-];
+pub const BODY_TAGS: &[&str] = jobfeed::source::markdown::body::TAGS;
 
 /// Tags of `jobfeed::source::html::sanitize_html` (remote descriptions).
 pub const REMOTE_TAGS: &[&str] = &[
