@@ -264,7 +264,18 @@ fn build_feed(
                     let run = run_into(&stage);
                     let published = stage
                         .commit(&run)
-                        .map(|stats| tracing::debug!(feed = %id, ?stats, "published"))
+                        .map(|s| {
+                            // Counts only: the changed paths run to every file of the feed.
+                            tracing::debug!(
+                                feed = %id,
+                                written = s.written,
+                                unchanged = s.unchanged,
+                                removed = s.removed,
+                                kept = s.kept,
+                                changed = s.changed.len(),
+                                "Published."
+                            )
+                        })
                         .with_context(|| format!("publishing into {}", out.display()));
                     (run, published)
                 }
