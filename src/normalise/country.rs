@@ -6,6 +6,12 @@ pub const EU: [&str; 27] = [
     "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 ];
 
+/// "Europe" as employers hiring remotely mean it: the EU, the rest of the EEA (Iceland,
+/// Liechtenstein, Norway), Switzerland and the United Kingdom.
+pub const EUROPE_BEYOND_EU: [&str; 5] = ["IS", "LI", "NO", "CH", "GB"];
+
+const EUROPE_WORDS: &[&str] = &["europe", "europa", "euroopa", "eurooppa"];
+
 /// Names (in English, the Nordic languages, German and Finnish) of the countries postings name most.
 const NAMES: &[(&str, &str)] = &[
     ("sweden", "SE"),
@@ -209,6 +215,8 @@ pub fn expand(items: &[String]) -> (Vec<String>, Vec<String>) {
         let l = item.trim().to_lowercase();
         if EU_WORDS.contains(&l.as_str()) {
             out.extend(EU.iter().map(|c| c.to_string()));
+        } else if EUROPE_WORDS.contains(&l.as_str()) {
+            out.extend(EU.iter().chain(&EUROPE_BEYOND_EU).map(|c| c.to_string()));
         } else if let Some(c) = code(item) {
             out.insert(c);
         } else {
@@ -221,6 +229,16 @@ pub fn expand(items: &[String]) -> (Vec<String>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn europe_expands_beyond_the_eu_to_norway_switzerland_and_the_uk() {
+        let (codes, unknown) = expand(&["Europe".into()]);
+        assert_eq!(codes.len(), 32);
+        for c in ["DK", "SE", "NO", "IS", "LI", "CH", "GB"] {
+            assert!(codes.contains(&c.to_string()), "{c}: {codes:?}");
+        }
+        assert!(unknown.is_empty());
+    }
 
     #[test]
     fn eu_expands_to_the_member_states() {

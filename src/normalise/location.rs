@@ -52,11 +52,46 @@ const ANYWHERE_EU: &[&str] = &[
     "var som helst i eu",
     "var som helst inom eu",
     "överallt i eu",
-    "hvor som helst i europa",
     "überall in der eu",
     "irgendwo in der eu",
     "missä tahansa eu",
 ];
+
+/// Phrases for "anywhere in Europe": wider than the EU (Norway, Switzerland, the UK …).
+const ANYWHERE_EUROPE: &[&str] = &[
+    "anywhere in europe",
+    "anywhere within europe",
+    "hvor som helst i europa",
+    "hvar som helst i europa",
+    "var som helst i europa",
+    "var som helst inom europa",
+    "överallt i europa",
+    "überall in europa",
+    "irgendwo in europa",
+    "missä tahansa euroopassa",
+];
+
+/// The region an "anywhere in …" phrase of `lower` names, as an applicant-country word.
+/// A phrase counts only as whole words: "… i eu" is not the start of "… i europa".
+fn anywhere(lower: &str) -> Option<&'static str> {
+    let found = |phrases: &[&str]| {
+        phrases.iter().any(|p| {
+            lower.match_indices(p).any(|(at, _)| {
+                lower[at + p.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
+    };
+    if found(ANYWHERE_EUROPE) {
+        Some("Europe")
+    } else if found(ANYWHERE_EU) {
+        Some("EU")
+    } else {
+        None
+    }
+}
 
 /// Words joining alternatives in a list of places or countries.
 const OR_WORDS: &[&str] = &[
@@ -69,9 +104,9 @@ pub fn interpret(text: &str) -> LocationInfo {
     let mut info = LocationInfo::default();
     let t = text.trim();
     let lower = t.to_lowercase();
-    if ANYWHERE_EU.iter().any(|p| lower.contains(p)) {
+    if let Some(region) = anywhere(&lower) {
         info.arrangement = Some(Arrangement::Remote);
-        info.applicant_countries.push("EU".into());
+        info.applicant_countries.push(region.into());
         return info;
     }
     if let Some(w) = REMOTE_WORDS.iter().find(|w| starts_with_word(&lower, w)) {
@@ -190,9 +225,9 @@ pub fn from_prose(text: &str) -> LocationInfo {
         .join(" ")
         .to_lowercase();
     let mut info = LocationInfo::default();
-    if ANYWHERE_EU.iter().any(|p| lower.contains(p)) {
+    if let Some(region) = anywhere(&lower) {
         info.arrangement = Some(Arrangement::Remote);
-        info.applicant_countries.push("EU".into());
+        info.applicant_countries.push(region.into());
     }
     info
 }
@@ -263,6 +298,25 @@ mod tests {
         assert_eq!(i.applicant_countries, vec!["EU"]);
         let wrapped = from_prose("You can work remotely from anywhere\nin  the EU.");
         assert_eq!(wrapped.arrangement, Some(Arrangement::Remote));
+    }
+
+    #[test]
+    fn anywhere_in_europe_is_wider_than_the_eu_and_not_read_as_it() {
+        for t in [
+            "Du kan jobbe helt remote, fra kontoret i Stockholm eller hvor som helst i Europa.",
+            "Remote: anywhere in Europe",
+            "Du kan arbeta var som helst i Europa (även Norge och Schweiz).",
+        ] {
+            let i = from_prose(t);
+            assert_eq!(i.arrangement, Some(Arrangement::Remote), "{t}");
+            assert_eq!(i.applicant_countries, vec!["Europe"], "{t}");
+        }
+        // "i eu" followed by more letters is not "in the EU".
+        assert!(from_prose("Hvor som helst i eurozone-landene").is_empty());
+        assert_eq!(
+            from_prose("Hvor som helst i EU.").applicant_countries,
+            vec!["EU"]
+        );
     }
 
     #[test]

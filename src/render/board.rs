@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text::decode_entities;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{Envelope, RenderContext, home_url, tracking};
+use super::{Envelope, RemotePlace, RenderContext, home_url, remote_place, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Arrangement, EmploymentType, Location, Posting, Salary};
 
@@ -323,11 +323,13 @@ pub fn salary_text(s: &Salary) -> Option<String> {
     Some(format!("{amount} {}{per}", s.currency))
 }
 
-fn date(t: &DateTime<Utc>, f: DateFormat) -> String {
+/// A time as the board's dialect writes it. A bare day is the day in the feed's time zone:
+/// in UTC a posting dated 16 February in Stockholm (midnight, UTC+1) would show the 15th.
+fn date(t: &DateTime<Utc>, f: DateFormat, tz: chrono_tz::Tz) -> String {
     match f {
         DateFormat::Iso8601 => rfc3339(t),
         DateFormat::Rfc822 => rfc822(t),
-        DateFormat::Dmy => t.format("%d.%m.%Y").to_string(),
+        DateFormat::Dmy => t.with_timezone(&tz).format("%d.%m.%Y").to_string(),
     }
 }
 
@@ -363,7 +365,7 @@ pub fn envelope(out: &OutputConfig, ctx: &RenderContext<'_>) -> Envelope {
     x.content(prof.name("publisherurl"), &home_url(ctx), cd);
     x.content(
         prof.name("lastBuildDate"),
-        &date(&ctx.updated, prof.date_format),
+        &date(&ctx.updated, prof.date_format, ctx.feed.tz()),
         cd,
     );
     let at = x.len();
@@ -393,33 +395,30 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
         x.open(&prof.job, &attrs);
         let mut el = |name: &str, value: &str| x.content(prof.name(name), value, cd);
         el("title", &plain(&p.title));
-        el("date", &date(&p.date_posted, prof.date_format));
+        el(
+            "date",
+            &date(&p.date_posted, prof.date_format, ctx.feed.tz()),
+        );
         el("referencenumber", &inst.reference);
         el("requisitionid", &p.id);
         el("url", &url);
         el("company", &plain(&p.hiring_organization.name));
         el("sourcename", &plain(&org.name));
-        let (city, state, country) = match inst.location {
-            Some(l) => (
-                l.locality.as_deref().unwrap_or(""),
-                l.region.as_deref().unwrap_or(""),
-                l.country.as_str(),
-            ),
-            // No office: Indeed still wants a country, the first one applicants may live in.
-            None => (
-                "",
-                "",
-                p.workplace
-                    .applicant_countries
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or(""),
-            ),
+        // No office of its own (a remote posting): Indeed still wants a place.
+        let (office, country) = match inst.location {
+            Some(l) => (Some(l), l.country.as_str()),
+            None => match remote_place(p, ctx.feed) {
+                RemotePlace::Office(l) => (Some(l), l.country.as_str()),
+                RemotePlace::Country(c) => (None, c),
+                RemotePlace::Nowhere => (None, ""),
+            },
         };
+        let city = office.and_then(|l| l.locality.as_deref()).unwrap_or("");
+        let state = office.and_then(|l| l.region.as_deref()).unwrap_or("");
         el("city", &plain(city));
         el("state", &plain(state));
         el("country", country);
-        if let Some(l) = inst.location {
+        if let Some(l) = office {
             if let Some(v) = &l.postal_code {
                 el("postalcode", &plain(v));
             }
@@ -600,6 +599,46 @@ mod tests {
         assert!(
             s.contains("<remotetype><![CDATA[Fully remote]]></remotetype>"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn a_remote_posting_without_office_is_listed_at_the_feeds_default_office() {
+        let mut p = test_posting();
+        p.locations.clear();
+        p.workplace.applicant_countries = vec!["AT".into(), "DK".into(), "SE".into()];
+        let mut feed = test_feed();
+        feed.defaults.locations = vec![Location {
+            locality: Some("Stockholm".into()),
+            country: "SE".into(),
+            ..Default::default()
+        }];
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let out = OutputConfig::of(OutputKind::Indeed);
+        let s = String::from_utf8(render(&[&p], &out, &ctx)).unwrap();
+        assert!(s.contains("<city><![CDATA[Stockholm]]></city>"), "{s}");
+        assert!(s.contains("<country><![CDATA[SE]]></country>"), "{s}");
+        assert!(
+            s.contains("<remotetype><![CDATA[Fully remote]]></remotetype>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_bare_day_is_the_day_in_the_feeds_time_zone() {
+        use chrono::TimeZone;
+        // Midnight on 16 February in Stockholm (UTC+1) is still the 15th in UTC.
+        let t = Utc.with_ymd_and_hms(2026, 2, 15, 23, 0, 0).unwrap();
+        let stockholm = chrono_tz::Europe::Stockholm;
+        assert_eq!(date(&t, DateFormat::Dmy, stockholm), "16.02.2026");
+        assert_eq!(date(&t, DateFormat::Dmy, chrono_tz::UTC), "15.02.2026");
+        // Full times are instants: the same either way.
+        assert_eq!(
+            date(&t, DateFormat::Iso8601, stockholm),
+            date(&t, DateFormat::Iso8601, chrono_tz::UTC)
         );
     }
 

@@ -3,7 +3,7 @@
 
 use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{Envelope, RenderContext, home_url, tracking};
+use super::{Envelope, RemotePlace, RenderContext, home_url, remote_place, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Apply, Arrangement, EmploymentType, Posting};
 
@@ -109,10 +109,15 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
         "companyId",
         org.linkedin_company_id.as_deref().unwrap_or(""),
     );
-    let office = p.locations.first();
-    let country = office
-        .map(|l| l.country.as_str())
-        .or_else(|| p.workplace.applicant_countries.first().map(String::as_str));
+    // No office of its own (a remote posting): LinkedIn still wants a place.
+    let (office, country) = match p.locations.first() {
+        Some(l) => (Some(l), Some(l.country.as_str())),
+        None => match remote_place(p, ctx.feed) {
+            RemotePlace::Office(l) => (Some(l), Some(l.country.as_str())),
+            RemotePlace::Country(c) => (None, Some(c)),
+            RemotePlace::Nowhere => (None, None),
+        },
+    };
     let label = match office {
         Some(l) => l.label(),
         None => country.unwrap_or("").to_string(),
@@ -181,6 +186,24 @@ mod tests {
         assert_eq!(b.chars().count(), 40);
         assert_ne!(a, b);
         assert_eq!(a, partner_job_id(&"b".repeat(64)));
+    }
+
+    #[test]
+    fn a_remote_posting_without_office_is_placed_in_its_languages_country_not_the_first() {
+        let mut p = test_posting();
+        p.locations.clear();
+        p.language = "nb".into();
+        p.workplace.applicant_countries = crate::normalise::country::expand(&["Europe".into()]).0;
+        let mut feed = test_feed();
+        feed.defaults.locations.clear();
+        let ctx = RenderContext {
+            feed: &feed,
+            updated: p.updated,
+        };
+        let out = OutputConfig::of(OutputKind::Linkedin);
+        let s = String::from_utf8(render(&[&p], &out, &ctx)).unwrap();
+        assert!(s.contains("<location><![CDATA[NO]]></location>"), "{s}");
+        assert!(s.contains("<country><![CDATA[NO]]></country>"), "{s}");
     }
 
     #[test]

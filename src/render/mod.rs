@@ -483,6 +483,84 @@ pub(crate) fn home_url(ctx: &RenderContext<'_>) -> String {
         .unwrap_or_else(|| ctx.feed.base_url.to_string())
 }
 
+/// Where a job board lists a posting that names no office (a remote one): the feed's
+/// first default office in a country its applicants may live in, else the country of the
+/// posting's language when applicants may live there, else the first applicant country.
+/// Boards list jobs by country, and the first of an alphabetical list ("EU" expands to AT,
+/// BE, …) would put every job of a Nordic employer in Austria.
+pub(crate) fn remote_place<'a>(p: &'a Posting, feed: &'a FeedConfig) -> RemotePlace<'a> {
+    let allowed = &p.workplace.applicant_countries;
+    let may_live = |c: &str| allowed.is_empty() || allowed.iter().any(|a| a == c);
+    if let Some(office) = feed
+        .defaults
+        .locations
+        .iter()
+        .find(|l| may_live(&l.country))
+    {
+        return RemotePlace::Office(office);
+    }
+    let own = language_country(&p.language);
+    let country = allowed
+        .iter()
+        .find(|c| own.as_deref() == Some(c.as_str()))
+        .or(allowed.first());
+    match country {
+        Some(c) => RemotePlace::Country(c),
+        None => RemotePlace::Nowhere,
+    }
+}
+
+/// See [`remote_place`].
+#[derive(Debug, PartialEq)]
+pub(crate) enum RemotePlace<'a> {
+    Office(&'a crate::model::Location),
+    Country(&'a str),
+    Nowhere,
+}
+
+/// The country a language tag points at: its region (`sv-FI` → FI), else the one country
+/// most of its speakers live in, for the languages where there is one.
+fn language_country(tag: &str) -> Option<String> {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next()?.to_ascii_lowercase();
+    if let Some(region) = parts.find(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        return Some(region.to_ascii_uppercase());
+    }
+    const MAIN: &[(&str, &str)] = &[
+        ("bg", "BG"),
+        ("cs", "CZ"),
+        ("da", "DK"),
+        ("de", "DE"),
+        ("el", "GR"),
+        ("es", "ES"),
+        ("et", "EE"),
+        ("fi", "FI"),
+        ("fr", "FR"),
+        ("ga", "IE"),
+        ("hr", "HR"),
+        ("hu", "HU"),
+        ("is", "IS"),
+        ("it", "IT"),
+        ("lt", "LT"),
+        ("lv", "LV"),
+        ("mt", "MT"),
+        ("nb", "NO"),
+        ("nl", "NL"),
+        ("nn", "NO"),
+        ("no", "NO"),
+        ("pl", "PL"),
+        ("pt", "PT"),
+        ("ro", "RO"),
+        ("sk", "SK"),
+        ("sl", "SI"),
+        ("sv", "SE"),
+    ];
+    MAIN.iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, c)| c.to_string())
+}
+
 /// Tags of a posting for feed categories: team, free categories, employment types;
 /// first occurrence wins so that the order is stable and there are no duplicates.
 pub(crate) fn tags(p: &Posting) -> Vec<String> {
@@ -567,6 +645,35 @@ path = "content"
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_remote_posting_is_placed_at_a_default_office_else_in_its_languages_country() {
+        let mut feed = test_feed();
+        feed.defaults.locations.clear();
+        let mut p = crate::model::test_posting();
+        p.locations.clear();
+        p.workplace.applicant_countries = crate::normalise::country::expand(&["EU".into()]).0;
+        p.language = "da".into();
+        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("DK"));
+        p.language = "sv-FI".into();
+        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("FI"));
+        // No country of its own: the first one applicants may live in.
+        p.language = "en".into();
+        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("AT"));
+        feed.defaults.locations = vec![crate::model::Location {
+            locality: Some("Stockholm".into()),
+            country: "SE".into(),
+            ..Default::default()
+        }];
+        assert!(matches!(remote_place(&p, &feed), RemotePlace::Office(l) if l.country == "SE"));
+        // An office in a country applicants may not live in is not theirs.
+        p.workplace.applicant_countries = vec!["DK".into()];
+        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("DK"));
+        p.workplace.applicant_countries.clear();
+        assert!(matches!(remote_place(&p, &feed), RemotePlace::Office(_)));
+        feed.defaults.locations.clear();
+        assert_eq!(remote_place(&p, &feed), RemotePlace::Nowhere);
+    }
 
     /// The layout `json_element` must keep: pretty-printed, then every line indented.
     fn reindented(value: &serde_json::Value, depth: usize) -> Vec<u8> {
