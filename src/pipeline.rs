@@ -156,12 +156,14 @@ fn run_with(
     lap("normalise");
 
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
+    let mut passed = check_postings(normalised.postings, gate, cache, &mut diagnostics);
+    keep_last_good(&mut passed, cfg, sink, gate, cache, &mut diagnostics);
     let Passed {
         mut postings,
         keys: content_keys,
         verified,
         rejected,
-    } = check_postings(normalised.postings, gate, cache, &mut diagnostics);
+    } = passed;
 
     lap("check postings");
     let mut changes = Changes::default();
@@ -490,6 +492,108 @@ fn check_postings(
         }
     }
     passed
+}
+
+/// A file with errors keeps its postings' last published versions, read back from the last
+/// `postings.json`: a typo is reported, but does not take a live posting down, tombstone it
+/// and tell search engines it is gone. A file deleted (no error) takes its postings with it.
+fn keep_last_good(
+    passed: &mut Passed,
+    cfg: &crate::config::FeedConfig,
+    sink: &dyn Sink,
+    gate: &Gate,
+    cache: &Cache,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // Files only: a remote source's postings share its URL as their origin (and a source
+    // that fails keeps its last good answer as a whole, see `source::ats`).
+    let broken: std::collections::BTreeSet<&str> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.file.as_deref())
+        .filter(|f| !f.contains("://"))
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    let Some(out) = cfg
+        .outputs()
+        .into_iter()
+        .find(|o| o.kind == OutputKind::Postings)
+    else {
+        return;
+    };
+    let Some(last) = sink.last_published(out.path()) else {
+        return;
+    };
+    let have: std::collections::HashSet<&str> =
+        passed.postings.iter().map(|p| p.id.as_str()).collect();
+    let kept = match last_postings(last, |origin, id| {
+        broken.contains(origin) && !have.contains(id)
+    }) {
+        Ok(kept) => kept,
+        Err(e) => {
+            tracing::warn!(feed = %cfg.id, error = %e, "The last postings.json could not be read back: postings of broken files are left out.");
+            return;
+        }
+    };
+    if kept.is_empty() {
+        return;
+    }
+    for p in &kept {
+        diagnostics.push(
+            Diagnostic::warning(
+                "posting.last-good-kept",
+                "this file has errors: its posting's last published version stays in every output until they are fixed",
+            )
+            .file(p.origin.clone().unwrap_or_default())
+            .posting(&p.id),
+        );
+    }
+    let more = check_postings(kept, gate, cache, diagnostics);
+    let mut all: Vec<(Posting, cache::Key)> = std::mem::take(&mut passed.postings)
+        .into_iter()
+        .zip(std::mem::take(&mut passed.keys))
+        .chain(more.postings.into_iter().zip(more.keys))
+        .collect();
+    all.sort_by(|a, b| crate::model::canonical_order(&a.0, &b.0));
+    (passed.postings, passed.keys) = all.into_iter().unzip();
+    passed.verified.extend(more.verified);
+}
+
+/// The postings of a `postings.json` that `wanted(origin, id)`, read one element at a
+/// time: the file holds every posting of the feed.
+fn last_postings(
+    reader: Box<dyn std::io::Read + '_>,
+    wanted: impl Fn(&str, &str) -> bool,
+) -> Result<Vec<Posting>, serde_json::Error> {
+    struct Pick<F>(F);
+    impl<'de, F: Fn(&str, &str) -> bool> serde::de::Visitor<'de> for Pick<F> {
+        type Value = Vec<Posting>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of postings")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Posting>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element::<serde_json::Value>()? {
+                let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+                if let (Some(origin), Some(id)) = (field("origin"), field("id"))
+                    && (self.0)(origin, id)
+                {
+                    // A posting of an older version's shape is left out, not guessed at.
+                    if let Ok(p) = serde_json::from_value::<Posting>(v) {
+                        out.push(p);
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    serde::Deserializer::deserialize_seq(&mut de, Pick(wanted))
 }
 
 /// What rendering one unit needs: the gate, the cache, where good files go.
@@ -1020,6 +1124,27 @@ mod tests {
     /// Guards the streamed path (`build` writes feeds straight to disk): a passing file
     /// lands with the bytes made in memory, a failing one is blocked with the same
     /// findings, leaves no temporary and the previous copy in place.
+    #[test]
+    fn last_postings_reads_back_only_the_wanted_postings_of_a_postings_file() {
+        let a = test_posting();
+        let mut b = test_posting();
+        b.id = "b".into();
+        b.origin = Some("content/b.md".into());
+        let mut other_shape = serde_json::to_value(&b).unwrap();
+        other_shape["id"] = "c".into();
+        other_shape["notAField"] = true.into();
+        let file = serde_json::to_vec(&serde_json::json!([a, b, other_shape])).unwrap();
+        let read = |wanted: &dyn Fn(&str, &str) -> bool| {
+            last_postings(Box::new(std::io::Cursor::new(file.clone())), wanted).unwrap()
+        };
+        assert_eq!(read(&|o, _| o == "content/b.md"), vec![b.clone()]);
+        // One of an unknown shape is left out rather than guessed at.
+        assert_eq!(read(&|_, id| id == "c"), Vec::<Posting>::new());
+        assert!(
+            last_postings(Box::new(std::io::Cursor::new(b"[{".to_vec())), |_, _| true).is_err()
+        );
+    }
+
     #[test]
     fn streamed_feed_files_match_the_ones_made_in_memory_and_failing_ones_are_blocked() {
         let feed = test_feed();

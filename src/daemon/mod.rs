@@ -189,6 +189,8 @@ struct Served<'a> {
     /// The run's number (see [`Shared::order`]) and the documents served ahead of runs.
     begun: u64,
     ahead: &'a Mutex<HashMap<String, u64>>,
+    /// The feed's output directory: the last publish of an earlier life of the daemon.
+    dir: std::path::PathBuf,
 }
 
 impl publish::Sink for Served<'_> {
@@ -243,6 +245,17 @@ impl publish::Sink for Served<'_> {
             lock(&self.kept).push(path.to_string());
         }
         served
+    }
+
+    /// Served now, else as an earlier life of the daemon left it on disk.
+    fn last_published(&self, path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        match self.current.files.get(&format!("{}{path}", self.prefix)) {
+            Some(e) => Some(Box::new(std::io::Cursor::new(e.identity.clone()))),
+            None => {
+                let file = std::fs::File::open(self.dir.join(path)).ok()?;
+                Some(Box::new(std::io::BufReader::new(file)))
+            }
+        }
     }
 }
 
@@ -307,6 +320,7 @@ fn run_numbered(shared: &Arc<Shared>, feed: &LoadedFeed, begun: u64) {
         early: Mutex::new(Vec::new()),
         begun,
         ahead: &shared.ahead,
+        dir: shared.settings.out.join(&id),
     };
     let run = {
         let cache = shared.cache(&id);
@@ -1012,6 +1026,7 @@ mod tests {
                 early: Mutex::new(Vec::new()),
                 begun,
                 ahead: &ahead,
+                dir: std::path::PathBuf::new(),
             };
             publish::Sink::put(&served, vec![document("{\"v\":\"run\"}")]);
             publish::Sink::documents_done(&served);

@@ -292,11 +292,14 @@ pub struct Alternate {
 
 /// The canonical order of postings in every output: newest first, then by id.
 pub fn sort_postings(postings: &mut [Posting]) {
-    postings.sort_by(|a, b| {
-        b.date_posted
-            .cmp(&a.date_posted)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    postings.sort_by(canonical_order);
+}
+
+/// The order of postings in every output: newest first, then by id.
+pub fn canonical_order(a: &Posting, b: &Posting) -> std::cmp::Ordering {
+    b.date_posted
+        .cmp(&a.date_posted)
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 /// A complete, valid example posting, for tests and documentation.

@@ -246,6 +246,15 @@ impl Sink for DirStage {
             }
         }
     }
+
+    /// The live file: a run stages its own beside it until the commit.
+    fn last_published(&self, path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        if self.empty {
+            return None;
+        }
+        let file = fs::File::open(self.dir.join(path)).ok()?;
+        Some(Box::new(std::io::BufReader::new(file)))
+    }
 }
 
 /// A file of a [`DirStage`] written as it is rendered, to its temporary name.

@@ -30,6 +30,12 @@ pub trait Sink: Sync {
     fn stream(&self, _path: &str) -> Option<Box<dyn Stream + '_>> {
         None
     }
+
+    /// The file at `path` as the last publish left it, to read back (a broken posting's
+    /// last good version comes from `postings.json`); `None` when this sink has none.
+    fn last_published(&self, _path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        None
+    }
 }
 
 /// A file being written by pieces. Dropped without [`Stream::finish`], it is discarded.
@@ -96,6 +102,12 @@ impl Sink for Both<'_> {
     // Both or neither: a file kept by one and put to the other would be put twice to it.
     fn keep(&self, _path: &str) -> bool {
         false
+    }
+
+    fn last_published(&self, path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        self.0
+            .last_published(path)
+            .or_else(|| self.1.last_published(path))
     }
 }
 

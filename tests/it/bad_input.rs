@@ -253,3 +253,71 @@ fn open_to_everyone(dir: &Path) {
         }
     }
 }
+
+#[test]
+fn a_broken_file_keeps_its_postings_last_published_version_and_a_deleted_one_takes_it_down() {
+    let dir = example_copy();
+    let file = dir
+        .path()
+        .join("feeds/example/content/en/career/backend-developer-go.md");
+    let build = || {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path())
+            .args(["build", "--out", "public", "--state-dir", "state"]);
+        bounded(cmd, Duration::from_secs(120))
+    };
+    let feed = dir.path().join("public/example");
+    let postings = || -> Vec<serde_json::Value> {
+        serde_json::from_slice(&std::fs::read(feed.join("postings.json")).unwrap()).unwrap()
+    };
+    let of_file = |all: &[serde_json::Value]| -> Option<serde_json::Value> {
+        all.iter()
+            .find(|p| {
+                p["origin"]
+                    .as_str()
+                    .is_some_and(|o| o.ends_with("backend-developer-go.md"))
+            })
+            .cloned()
+    };
+    let out = build();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = of_file(&postings()).expect("the posting was published");
+    let id = before["id"].as_str().unwrap().to_string();
+    let url = before["url"].as_str().unwrap().to_string();
+    let doc = feed.join(format!("jobs/{id}.jsonld"));
+    let doc_before = std::fs::read(&doc).unwrap();
+
+    // A typo: the front matter no longer parses.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("---\n", "---\nbad: [unclosed\n", 1)).unwrap();
+    let out = build();
+    assert_eq!(out.status.code(), Some(1), "the error is still reported");
+    assert_eq!(of_file(&postings()).as_ref(), Some(&before));
+    assert_eq!(std::fs::read(&doc).unwrap(), doc_before);
+    let rss = std::fs::read_to_string(feed.join("rss.xml")).unwrap();
+    assert!(rss.contains(&url), "the feeds still list it");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(feed.join("report.json")).unwrap()).unwrap();
+    let here = about(&report, "backend-developer-go.md");
+    assert!(here.iter().any(|d| d["severity"] == "error"), "{here:?}");
+    assert!(
+        here.iter()
+            .any(|d| d["rule"] == "posting.last-good-kept" && d["posting"] == id.as_str()),
+        "{here:?}"
+    );
+
+    // Deleted, the file takes its posting with it.
+    std::fs::remove_file(&file).unwrap();
+    let out = build();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(of_file(&postings()), None);
+    assert!(!doc.exists());
+}

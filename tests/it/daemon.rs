@@ -419,3 +419,37 @@ fn an_idle_daemon_does_not_rebuild_on_its_own_reads() {
         .unwrap_or(0.0);
     assert!(runs <= 2.0, "the idle daemon ran {runs} times in 2 s");
 }
+
+#[test]
+fn a_broken_file_keeps_serving_its_postings_last_good_version() {
+    let dir = example_copy();
+    let d = Daemon::start(dir.path(), &[]);
+    ready(&d);
+    let doc = "/example/jobs/backend-developer-go-en.jsonld";
+    let before = d.get(doc, &[]);
+    assert_eq!(before.status, 200);
+
+    let file = dir
+        .path()
+        .join("feeds/example/content/en/career/backend-developer-go.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("---\n", "---\nbad: [unclosed\n", 1)).unwrap();
+    // The bound only stops a hang: the run that reads the broken file reports it.
+    let (report, _) = d.wait_for("/example/report.json", Duration::from_secs(30), |r| {
+        r.text().contains("posting.last-good-kept")
+    });
+    assert!(
+        report.text().contains("posting.last-good-kept"),
+        "{}",
+        report.text()
+    );
+    let now = d.get(doc, &[]);
+    assert_eq!(now.status, 200);
+    assert_eq!(now.body, before.body);
+    let listed = d.get("/example/postings.json", &[]);
+    assert!(
+        listed.text().contains("\"backend-developer-go-en\""),
+        "{}",
+        listed.text()
+    );
+}

@@ -132,6 +132,22 @@ fn section_index_drafts_future_and_opted_out_pages_are_not_postings() {
             "{skipped} in {origins:?}"
         );
     }
+    // A future page waits, and its author is told why it is not out, where.
+    let scheduled = out
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "posting.scheduled")
+        .expect("a warning for the future page");
+    assert!(!scheduled.is_error());
+    assert!(
+        scheduled
+            .file
+            .as_deref()
+            .is_some_and(|f| f.ends_with("2026-future-role.md")),
+        "{scheduled:?}"
+    );
+    assert_eq!(scheduled.line, Some(4), "{scheduled:?}");
+    assert!(scheduled.message.contains("2027-01-15"), "{scheduled:?}");
     // The expired page is read, then left out by normalise with its reason.
     assert!(
         n.skipped

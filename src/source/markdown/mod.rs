@@ -563,12 +563,23 @@ fn read_page(
     if truthy(page.fields.get(&exclude_key)) == Some(false) {
         return None;
     }
-    if let Some(p) = ["publishdate", "pubdate", "published", "date"]
+    if let Some((k, p)) = ["publishdate", "pubdate", "published", "date"]
         .iter()
-        .find_map(|k| page.text(k))
+        .find_map(|k| Some((*k, page.text(k)?)))
         && let Ok(d) = crate::normalise::dates::parse(&p, ctx.feed.tz())
         && d > ctx.now
     {
+        // Hugo's rule, kept; but a posting that silently vanishes is how a mistyped year
+        // looks to its author, so the wait is said.
+        warn(
+            diags,
+            "posting.scheduled",
+            page.lines.get(k).copied(),
+            k,
+            format!(
+                "`{k}` {p} is in the future: the posting is not published until then (fix the date if it is a typo)"
+            ),
+        );
         reading.hidden_until = Some(d);
         return None;
     }
