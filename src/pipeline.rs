@@ -149,7 +149,11 @@ fn run_with(
     }
     lap("read");
     let raw_count = raws.len();
-    let normalised = normalise::normalise_with(raws, cfg, now, Some(cache));
+    let held = state
+        .as_deref()
+        .and_then(|s| s.live_urls(&cfg.id).ok())
+        .unwrap_or_default();
+    let normalised = normalise::normalise_with(raws, cfg, now, Some(cache), &held);
     let not_normalised = raw_count - normalised.postings.len() - normalised.skipped.len();
     diagnostics.extend(normalised.diagnostics);
     let members = normalise::members(&normalised.postings);
@@ -356,7 +360,7 @@ pub fn preview(
     if raws.is_empty() {
         return Vec::new();
     }
-    let mut fresh = normalise::normalise_with(raws, cfg, now, None).postings;
+    let mut fresh = normalise::normalise_with(raws, cfg, now, None, &Default::default()).postings;
     let others: Vec<&normalise::Member> = previous
         .iter()
         .filter(|m| !m.origin.as_ref().is_some_and(|o| origins.contains(o)))

@@ -309,6 +309,21 @@ impl State {
         Ok(out)
     }
 
+    /// The URL of each live posting of `feed`, by id: who holds an id now.
+    pub fn live_urls(
+        &self,
+        feed: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, url FROM postings WHERE feed = ?1 AND live = 1")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![feed], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// Tombstones of `feed`: (id, url, removed_at), oldest first.
     pub fn tombstones(
         &self,
@@ -499,7 +514,13 @@ mod tests {
         // A restart: the same file, reopened.
         let mut s = State::open(dir.path()).unwrap();
         assert_eq!(s.version().unwrap(), MIGRATIONS.len());
+        let held = s.live_urls("f").unwrap();
+        assert_eq!(held.get(&test_posting().id), Some(&test_posting().url));
         let c = s.observe("f", &mut [], at(2)).unwrap();
+        assert!(
+            s.live_urls("f").unwrap().is_empty(),
+            "a removed posting holds no id"
+        );
         assert_eq!(c.removed.len(), 1);
         assert_eq!(
             (c.removed[0].id.clone(), c.removed[0].url.clone()),

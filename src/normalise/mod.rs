@@ -9,7 +9,7 @@ pub mod text;
 pub mod vocab;
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
@@ -32,7 +32,7 @@ pub struct Normalised {
 
 /// Normalises every raw posting; a broken one becomes a diagnostic and the rest go on.
 pub fn normalise(raws: Vec<RawPosting>, feed: &FeedConfig, now: DateTime<Utc>) -> Normalised {
-    normalise_with(raws, feed, now, None)
+    normalise_with(raws, feed, now, None, &Default::default())
 }
 
 /// One raw posting normalised on its own: the posting (`Ok(None)` when expired, `Err`
@@ -60,6 +60,9 @@ pub fn normalise_with(
     feed: &FeedConfig,
     now: DateTime<Utc>,
     cache: Option<&crate::cache::Cache>,
+    // The URL each id was last published at: when two postings claim an id, the one
+    // still at that URL keeps it (a copied file must not take over a live posting's id).
+    held: &std::collections::HashMap<String, String>,
 ) -> Normalised {
     let tz = feed.tz();
     let feed_organization = std::sync::Arc::new(Organization {
@@ -115,7 +118,7 @@ pub fn normalise_with(
         }
         out.diagnostics.extend(diagnostics);
     }
-    dedupe_ids(&mut out);
+    dedupe_ids(&mut out, held);
     link_translations(&mut out.postings);
     sort_postings(&mut out.postings);
     out
@@ -671,25 +674,44 @@ fn fold_ascii(c: char) -> char {
     }
 }
 
-fn dedupe_ids(out: &mut Normalised) {
-    let mut seen = BTreeSet::new();
+fn dedupe_ids(out: &mut Normalised, held: &std::collections::HashMap<String, String>) {
+    // Who keeps each id: the posting still at the URL it was published at, else the first.
+    let mut owner: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, p) in out.postings.iter().enumerate() {
+        let holds = held.get(&p.id) == Some(&p.url);
+        owner
+            .entry(p.id.as_str())
+            .and_modify(|o| {
+                if holds && held.get(&p.id) != Some(&out.postings[*o].url) {
+                    *o = i;
+                }
+            })
+            .or_insert(i);
+    }
+    let owner: std::collections::HashMap<String, (usize, Option<String>)> = owner
+        .into_iter()
+        .map(|(id, i)| (id.to_string(), (i, out.postings[i].origin.clone())))
+        .collect();
     let mut kept = Vec::new();
-    for p in std::mem::take(&mut out.postings) {
-        if seen.insert(p.id.clone()) {
+    for (i, p) in std::mem::take(&mut out.postings).into_iter().enumerate() {
+        let (o, by) = &owner[&p.id];
+        if *o == i {
             kept.push(p);
-        } else {
-            out.diagnostics.push(
-                Diagnostic::error(
-                    "posting.duplicate-id",
-                    format!(
-                        "another posting already has the id {:?}; give this one its own `id`",
-                        p.id
-                    ),
-                )
-                .file(p.origin.clone().unwrap_or_default())
-                .posting(&p.id),
-            );
+            continue;
         }
+        let by = by.as_deref().unwrap_or("another posting");
+        out.diagnostics.push(
+            Diagnostic::error(
+                "posting.duplicate-id",
+                format!(
+                    "the id {:?} is already taken by {by}; give this posting its own `id`",
+                    p.id
+                ),
+            )
+            .file(p.origin.clone().unwrap_or_default())
+            .field("id")
+            .posting(&p.id),
+        );
     }
     out.postings = kept;
 }
@@ -835,22 +857,77 @@ mod tests {
     }
 
     #[test]
+    fn a_copied_file_does_not_take_a_live_postings_id_and_is_told_who_holds_it() {
+        let posting = |origin: &str, url: &str| RawPosting {
+            origin: origin.into(),
+            id: Some("platform-1".into()),
+            ..raw_posting(url)
+        };
+        // The copy comes first in file order.
+        let raws = vec![
+            posting("content/0-copy.md", "https://x.test/copy/"),
+            posting("content/platform.md", "https://x.test/platform/"),
+        ];
+        let held = [(
+            "platform-1".to_string(),
+            "https://x.test/platform/".to_string(),
+        )]
+        .into_iter()
+        .collect();
+        let out = normalise_with(raws.clone(), &feed(), now(), None, &held);
+        assert_eq!(out.postings.len(), 1);
+        assert_eq!(
+            out.postings[0].origin.as_deref(),
+            Some("content/platform.md")
+        );
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == "posting.duplicate-id")
+            .unwrap();
+        assert!(d.is_error());
+        assert_eq!(d.file.as_deref(), Some("content/0-copy.md"));
+        assert!(d.message.contains("content/platform.md"), "{}", d.message);
+        // With no history, the first file keeps it.
+        let out = normalise_with(raws, &feed(), now(), None, &Default::default());
+        assert_eq!(out.postings[0].origin.as_deref(), Some("content/0-copy.md"));
+    }
+
+    #[test]
     fn a_kept_outcome_is_reused_until_the_posting_expires() {
         let cache = crate::cache::Cache::new();
         let mut raw = raw_posting("https://x.test/job");
         raw.valid_through = Some("2026-12-01".into());
         raw.key = Some(crate::cache::key(&[b"job"]));
-        let first = normalise_with(vec![raw.clone()], &feed(), now(), Some(&cache));
+        let first = normalise_with(
+            vec![raw.clone()],
+            &feed(),
+            now(),
+            Some(&cache),
+            &Default::default(),
+        );
         assert_eq!(first.postings.len(), 1);
         assert_eq!(cache.normalised.len(), 1);
         // Same key, other content: the kept outcome is used while it holds...
         let mut renamed = raw.clone();
         renamed.title = Some("Renamed".into());
-        let kept = normalise_with(vec![renamed.clone()], &feed(), now(), Some(&cache));
+        let kept = normalise_with(
+            vec![renamed.clone()],
+            &feed(),
+            now(),
+            Some(&cache),
+            &Default::default(),
+        );
         assert_eq!(kept.postings[0].title, "Engineer");
         // ...and not once the posting it holds has expired.
         let later = "2026-12-03T00:00:00Z".parse().unwrap();
-        let expired = normalise_with(vec![renamed], &feed(), later, Some(&cache));
+        let expired = normalise_with(
+            vec![renamed],
+            &feed(),
+            later,
+            Some(&cache),
+            &Default::default(),
+        );
         assert!(expired.postings.is_empty());
         assert_eq!(expired.skipped.len(), 1);
     }
