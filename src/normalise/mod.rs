@@ -520,11 +520,44 @@ pub fn parse_apply(a: &str, page: &str) -> Result<(Apply, Option<String>), Strin
             "apply link scheme `{}:` is not allowed; use an http(s) URL or an e-mail address",
             u.scheme()
         )),
+        Err(_) if a.chars().any(char::is_whitespace) => {
+            Err(format!("{a:?} is not a URL or e-mail address"))
+        }
+        // "www.example.com/jobs" is a site without its scheme, not a page beside this one.
+        Err(_) if looks_like_host(a) => match url::Url::parse(&format!("https://{a}")) {
+            Ok(u) => Ok((
+                Apply::Url { url: u.to_string() },
+                Some(format!(
+                    "apply link {a:?} has no `https://`; {u} is used (write it in full)"
+                )),
+            )),
+            Err(_) => Err(format!("{a:?} is not a URL or e-mail address")),
+        },
         Err(_) => match url::Url::parse(page).and_then(|base| base.join(a)) {
             Ok(u) if !a.contains(':') => Ok((Apply::Url { url: u.to_string() }, None)),
             _ => Err(format!("{a:?} is not a URL or e-mail address")),
         },
     }
+}
+
+/// Whether a link with no scheme starts with a host name rather than a relative path:
+/// `www.…`, or a dotted first segment whose last part is not a file extension.
+fn looks_like_host(a: &str) -> bool {
+    let first = a.split(['/', '?', '#']).next().unwrap_or("");
+    if first.starts_with("www.") {
+        return true;
+    }
+    let Some((name, last)) = first.rsplit_once('.') else {
+        return false;
+    };
+    const FILES: &[&str] = &[
+        "html", "htm", "php", "asp", "aspx", "jsp", "cgi", "pdf", "md",
+    ];
+    !name.is_empty()
+        && !name.starts_with('.')
+        && last.len() >= 2
+        && last.chars().all(|c| c.is_ascii_alphabetic())
+        && !FILES.contains(&last.to_ascii_lowercase().as_str())
 }
 
 fn is_email(s: &str) -> bool {
@@ -825,6 +858,31 @@ mod tests {
             }
         );
         assert!(w.unwrap().contains("#down"));
+    }
+
+    #[test]
+    fn an_apply_link_without_its_scheme_is_the_site_not_a_page_beside_the_posting() {
+        let page = "https://x.test/career/job/";
+        let (apply, warning) = parse_apply("www.safespring.com/jobs", page).unwrap();
+        assert_eq!(
+            apply,
+            Apply::Url {
+                url: "https://www.safespring.com/jobs".into()
+            }
+        );
+        assert!(warning.unwrap().contains("https://"));
+        let (apply, _) = parse_apply("jobs.example.org", page).unwrap();
+        assert_eq!(apply.href(), "https://jobs.example.org/");
+        // Relative links stay relative to the posting's page.
+        for (rel, to) in [
+            ("apply.html", "https://x.test/career/job/apply.html"),
+            ("../apply/", "https://x.test/career/apply/"),
+            ("/apply", "https://x.test/apply"),
+        ] {
+            let (apply, warning) = parse_apply(rel, page).unwrap();
+            assert_eq!((apply.href().as_str(), warning), (to, None), "{rel}");
+        }
+        assert!(parse_apply("Apply via email", page).is_err());
     }
 
     #[test]

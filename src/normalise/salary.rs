@@ -225,6 +225,25 @@ pub fn parse_text(text: &str, language: &str) -> Result<Salary, String> {
     if min <= 0.0 {
         return Err("the amount is zero".into());
     }
+    // One amount said to be a bound ("up to €80k", "fra 45.000 kr.") is that bound, not
+    // the salary.
+    let bound = |phrases: &[&str]| {
+        amounts.len() == 1
+            && ws.iter().enumerate().any(|(i, w)| {
+                let w = w.to_lowercase();
+                phrases.iter().any(|p| match p.split_once(' ') {
+                    Some((a, b)) => w == a && ws.get(i + 1).is_some_and(|n| n.to_lowercase() == b),
+                    None => w == *p,
+                })
+            })
+    };
+    let (min, max) = if bound(UP_TO) {
+        (None, Some(max))
+    } else if bound(FROM) {
+        (Some(min), None)
+    } else {
+        (Some(min), Some(max))
+    };
     let mut units: Vec<SalaryUnit> = Vec::new();
     for w in &ws {
         if let Some(u) = unit(w)
@@ -246,11 +265,40 @@ pub fn parse_text(text: &str, language: &str) -> Result<Salary, String> {
     };
     Ok(Salary {
         currency,
-        min: Some(min),
-        max: Some(max),
+        min,
+        max,
         unit: unit.as_str().into(),
     })
 }
+
+/// Words that make one amount the top of the range, per language.
+const UP_TO: &[&str] = &[
+    "up to",
+    "upto",
+    "max",
+    "maximum",
+    "op til",
+    "upp till",
+    "opp til",
+    "inntil",
+    "bis zu",
+    "höchstens",
+    "enintään",
+];
+
+/// Words that make one amount the bottom of the range, per language.
+const FROM: &[&str] = &[
+    "from",
+    "starting",
+    "min",
+    "minimum",
+    "fra",
+    "från",
+    "ab",
+    "alkaen",
+    "vanaf",
+    "à partir",
+];
 
 /// Words that introduce a salary ("Salary range:", "Løninterval:", "Lön:").
 const LABELS: &[&str] = &[
@@ -355,7 +403,8 @@ pub fn find_in_text(body: &str, language: &str) -> Found {
 
 /// Rejects figures that cannot be pay for the period (a yearly salary of 80).
 fn plausible(s: &Salary) -> bool {
-    let min = s.min.unwrap_or(0.0);
+    // An open range ("up to …") is judged by the amount it gives.
+    let min = s.min.or(s.max).unwrap_or(0.0);
     let floor = match s.unit.as_str() {
         "YEAR" => 1000.0,
         "MONTH" => 100.0,
@@ -459,6 +508,29 @@ mod tests {
             find_in_text("No money here.\nHvordan fastsetter dere lønn?", "nb"),
             Found::None
         );
+    }
+
+    #[test]
+    fn one_amount_said_to_be_a_bound_is_that_bound_only() {
+        let s = parse_text("Up to €80k per year", "en").unwrap();
+        assert_eq!((s.min, s.max), (None, Some(80000.0)));
+        assert!(matches!(
+            find_in_text("Salary: up to €80,000 per year", "en"),
+            Found::Salary(..)
+        ));
+        let s = parse_text("Fra 45.000 kr. om måneden", "da").unwrap();
+        assert_eq!(
+            (s.currency.as_str(), s.min, s.max, s.unit.as_str()),
+            ("DKK", Some(45000.0), None, "MONTH")
+        );
+        let s = parse_text("Lön: upp till 60 000 kr per månad", "sv").unwrap();
+        assert_eq!((s.min, s.max), (None, Some(60000.0)));
+        // A range stays a range, whatever words surround it.
+        let s = parse_text("from €50,000 to €80,000 per year", "en").unwrap();
+        assert_eq!((s.min, s.max), (Some(50000.0), Some(80000.0)));
+        // One amount without a bound word is the salary itself.
+        let s = parse_text("€60,000 per year", "en").unwrap();
+        assert_eq!((s.min, s.max), (Some(60000.0), Some(60000.0)));
     }
 
     #[test]
