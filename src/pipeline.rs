@@ -126,8 +126,19 @@ fn run_with(
     let mut raws = Vec::new();
     let mut inputs = Vec::new();
     let mut broken_files = 0;
+    // Sources that could not be read at all (a site path that is gone): their postings'
+    // last published versions stay, as a remote source's last good answer does.
+    let mut failed_sources = std::collections::BTreeSet::new();
     for s in &cfg.sources {
         let out = source::read(s, &ctx);
+        if out.postings.is_empty()
+            && out
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && matches!(d.rule.as_str(), "markdown.path" | "hugo.config"))
+        {
+            failed_sources.insert(s.name());
+        }
         broken_files += out
             .diagnostics
             .iter()
@@ -161,7 +172,15 @@ fn run_with(
 
     // The gate, per posting: a posting whose JSON-LD breaks Google's rules is left out everywhere.
     let mut passed = check_postings(normalised.postings, gate, cache, &mut diagnostics);
-    keep_last_good(&mut passed, cfg, sink, gate, cache, &mut diagnostics);
+    keep_last_good(
+        &mut passed,
+        &failed_sources,
+        cfg,
+        sink,
+        gate,
+        cache,
+        &mut diagnostics,
+    );
     let Passed {
         mut postings,
         keys: content_keys,
@@ -501,8 +520,10 @@ fn check_postings(
 /// A file with errors keeps its postings' last published versions, read back from the last
 /// `postings.json`: a typo is reported, but does not take a live posting down, tombstone it
 /// and tell search engines it is gone. A file deleted (no error) takes its postings with it.
+/// So does a source that could not be read at all (`failed`, by name) for all of its.
 fn keep_last_good(
     passed: &mut Passed,
+    failed: &std::collections::BTreeSet<&str>,
     cfg: &crate::config::FeedConfig,
     sink: &dyn Sink,
     gate: &Gate,
@@ -517,7 +538,7 @@ fn keep_last_good(
         .filter_map(|d| d.file.as_deref())
         .filter(|f| !f.contains("://"))
         .collect();
-    if broken.is_empty() {
+    if broken.is_empty() && failed.is_empty() {
         return;
     }
     let Some(out) = cfg
@@ -532,8 +553,8 @@ fn keep_last_good(
     };
     let have: std::collections::HashSet<&str> =
         passed.postings.iter().map(|p| p.id.as_str()).collect();
-    let kept = match last_postings(last, |origin, id| {
-        broken.contains(origin) && !have.contains(id)
+    let kept = match last_postings(last, |source, origin, id| {
+        (broken.contains(origin) || failed.contains(source)) && !have.contains(id)
     }) {
         Ok(kept) => kept,
         Err(e) => {
@@ -545,10 +566,15 @@ fn keep_last_good(
         return;
     }
     for p in &kept {
+        let why = if failed.contains(p.source.as_str()) {
+            "its source could not be read (see the error above)"
+        } else {
+            "this file has errors"
+        };
         diagnostics.push(
             Diagnostic::warning(
                 "posting.last-good-kept",
-                "this file has errors: its posting's last published version stays in every output until they are fixed",
+                format!("{why}: the posting's last published version stays in every output until that is fixed"),
             )
             .file(p.origin.clone().unwrap_or_default())
             .posting(&p.id),
@@ -565,14 +591,14 @@ fn keep_last_good(
     passed.verified.extend(more.verified);
 }
 
-/// The postings of a `postings.json` that `wanted(origin, id)`, read one element at a
-/// time: the file holds every posting of the feed.
+/// The postings of a `postings.json` that `wanted(source, origin, id)`, read one element
+/// at a time: the file holds every posting of the feed.
 fn last_postings(
     reader: Box<dyn std::io::Read + '_>,
-    wanted: impl Fn(&str, &str) -> bool,
+    wanted: impl Fn(&str, &str, &str) -> bool,
 ) -> Result<Vec<Posting>, serde_json::Error> {
     struct Pick<F>(F);
-    impl<'de, F: Fn(&str, &str) -> bool> serde::de::Visitor<'de> for Pick<F> {
+    impl<'de, F: Fn(&str, &str, &str) -> bool> serde::de::Visitor<'de> for Pick<F> {
         type Value = Vec<Posting>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of postings")
@@ -584,8 +610,9 @@ fn last_postings(
             let mut out = Vec::new();
             while let Some(v) = seq.next_element::<serde_json::Value>()? {
                 let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
-                if let (Some(origin), Some(id)) = (field("origin"), field("id"))
-                    && (self.0)(origin, id)
+                if let (Some(source), Some(origin), Some(id)) =
+                    (field("source"), field("origin"), field("id"))
+                    && (self.0)(source, origin, id)
                 {
                     // A posting of an older version's shape is left out, not guessed at.
                     if let Ok(p) = serde_json::from_value::<Posting>(v) {
@@ -1138,14 +1165,19 @@ mod tests {
         other_shape["id"] = "c".into();
         other_shape["notAField"] = true.into();
         let file = serde_json::to_vec(&serde_json::json!([a, b, other_shape])).unwrap();
-        let read = |wanted: &dyn Fn(&str, &str) -> bool| {
+        let read = |wanted: &dyn Fn(&str, &str, &str) -> bool| {
             last_postings(Box::new(std::io::Cursor::new(file.clone())), wanted).unwrap()
         };
-        assert_eq!(read(&|o, _| o == "content/b.md"), vec![b.clone()]);
+        assert_eq!(read(&|_, o, _| o == "content/b.md"), vec![b.clone()]);
+        // By source: every posting of it (a's origin is not b's).
+        assert_eq!(read(&|s, _, _| s == a.source).len(), 2);
         // One of an unknown shape is left out rather than guessed at.
-        assert_eq!(read(&|_, id| id == "c"), Vec::<Posting>::new());
+        assert_eq!(read(&|_, _, id| id == "c"), Vec::<Posting>::new());
         assert!(
-            last_postings(Box::new(std::io::Cursor::new(b"[{".to_vec())), |_, _| true).is_err()
+            last_postings(Box::new(std::io::Cursor::new(b"[{".to_vec())), |_, _, _| {
+                true
+            })
+            .is_err()
         );
     }
 

@@ -321,3 +321,67 @@ fn a_broken_file_keeps_its_postings_last_published_version_and_a_deleted_one_tak
     assert_eq!(of_file(&postings()), None);
     assert!(!doc.exists());
 }
+
+#[test]
+fn a_site_path_that_is_gone_keeps_the_feed_and_a_section_that_matches_nothing_is_said() {
+    let dir = example_copy();
+    let config = dir.path().join("feeds/example.toml");
+    let good = std::fs::read_to_string(&config).unwrap();
+    let build = || {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path())
+            .args(["build", "--out", "public", "--state-dir", "state"]);
+        bounded(cmd, Duration::from_secs(120))
+    };
+    let feed = dir.path().join("public/example");
+    let ids = || -> Vec<String> {
+        let all: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(feed.join("postings.json")).unwrap()).unwrap();
+        all.iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let report = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(feed.join("report.json")).unwrap()).unwrap()
+    };
+    let rules = |r: &serde_json::Value| -> Vec<String> {
+        r["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(build().status.success());
+    let live = ids();
+    assert!(!live.is_empty());
+
+    // The content directory is gone (a typo in `path`, an unmounted volume).
+    std::fs::write(
+        &config,
+        good.replace("path = \"example\"", "path = \"exampel\""),
+    )
+    .unwrap();
+    let out = build();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(ids(), live, "the last good postings stay");
+    let r = report();
+    assert!(rules(&r).contains(&"markdown.path".to_string()), "{r}");
+    assert_eq!(
+        rules(&r)
+            .iter()
+            .filter(|x| *x == "posting.last-good-kept")
+            .count(),
+        live.len()
+    );
+
+    // A section that matches no file reads as a site with no jobs, and is said to.
+    std::fs::write(
+        &config,
+        good.replace("section = \"career\"", "section = \"careers\""),
+    )
+    .unwrap();
+    assert!(build().status.success());
+    assert!(ids().is_empty());
+    assert!(rules(&report()).contains(&"markdown.no-files".to_string()));
+}

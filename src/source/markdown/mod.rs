@@ -311,6 +311,21 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
             .file_stem()
             .is_some_and(|s| s.to_string_lossy().starts_with("_index"))
     });
+    // A misspelt section or glob looks like a site with no jobs: say which it is.
+    if candidates.is_empty() && ctx.only.is_none() {
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "markdown.no-files",
+                format!(
+                    "no posting file matched under {} (section {:?}, glob {:?}): nothing is published from this source; check `section` and `glob` if there should be",
+                    root.display(),
+                    cfg.section.as_deref().unwrap_or(""),
+                    cfg.glob
+                ),
+            )
+            .file(root.display().to_string()),
+        );
+    }
     let mut postings: Vec<Option<RawPosting>> = Vec::new();
     let mut diags: Vec<Vec<Diagnostic>> = Vec::new();
     candidates
