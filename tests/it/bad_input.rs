@@ -254,18 +254,21 @@ fn open_to_everyone(dir: &Path) {
     }
 }
 
+/// `build` in `dir` into `public/`, state in `state/`.
+fn build_in(dir: &Path) -> Output {
+    let mut cmd = bin();
+    cmd.current_dir(dir)
+        .args(["build", "--out", "public", "--state-dir", "state"]);
+    bounded(cmd, Duration::from_secs(120))
+}
+
 #[test]
 fn a_broken_file_keeps_its_postings_last_published_version_and_a_deleted_one_takes_it_down() {
     let dir = example_copy();
     let file = dir
         .path()
         .join("feeds/example/content/en/career/backend-developer-go.md");
-    let build = || {
-        let mut cmd = bin();
-        cmd.current_dir(dir.path())
-            .args(["build", "--out", "public", "--state-dir", "state"]);
-        bounded(cmd, Duration::from_secs(120))
-    };
+    let build = || build_in(dir.path());
     let feed = dir.path().join("public/example");
     let postings = || -> Vec<serde_json::Value> {
         serde_json::from_slice(&std::fs::read(feed.join("postings.json")).unwrap()).unwrap()
@@ -327,12 +330,7 @@ fn a_site_path_that_is_gone_keeps_the_feed_and_a_section_that_matches_nothing_is
     let dir = example_copy();
     let config = dir.path().join("feeds/example.toml");
     let good = std::fs::read_to_string(&config).unwrap();
-    let build = || {
-        let mut cmd = bin();
-        cmd.current_dir(dir.path())
-            .args(["build", "--out", "public", "--state-dir", "state"]);
-        bounded(cmd, Duration::from_secs(120))
-    };
+    let build = || build_in(dir.path());
     let feed = dir.path().join("public/example");
     let ids = || -> Vec<String> {
         let all: Vec<serde_json::Value> =
