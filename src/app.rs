@@ -187,6 +187,13 @@ fn print_findings(runs: &[FeedRun], format: CheckFormat, quiet: bool) {
                 CheckFormat::Json => Ok(()),
             };
         }
+        // Left out on purpose, but the author should see which and why (an expiry date
+        // they meant to extend): as notes, not findings.
+        if format == CheckFormat::Human && !quiet {
+            for s in &r.report.skipped_postings {
+                let _ = writeln!(err, "{}: {}: skipped: {}", r.feed, s.file, s.reason);
+            }
+        }
     }
     if format == CheckFormat::Json {
         let reports: Vec<_> = runs.iter().map(|r| &r.report).collect();

@@ -51,6 +51,11 @@ fn build_on_the_example_publishes_every_current_posting_with_rss_and_sitemap() {
         summary.contains("4 postings published, 1 skipped, 0 invalid"),
         "{summary}"
     );
+    // Which one, and why, not only how many.
+    assert!(
+        summary.contains("support-engineer-2025.md: skipped: expired"),
+        "{summary}"
+    );
 }
 
 #[test]

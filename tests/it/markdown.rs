@@ -643,3 +643,28 @@ fn apply_button_shortcode_supplies_the_apply_link_when_front_matter_has_none() {
         n.postings[0].description_html
     );
 }
+
+#[test]
+fn a_draft_flag_that_is_neither_true_nor_false_is_published_with_a_warning_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("content/jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("a.md"),
+        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\ndraft: flase\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
+    )
+    .unwrap();
+    let (out, _) = run_in(
+        dir.path(),
+        "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
+        false,
+    );
+    assert_eq!(out.postings.len(), 1);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "frontmatter.draft")
+        .expect("a warning about the draft flag");
+    assert_eq!((d.line, d.is_error()), (Some(4), false), "{d:?}");
+    assert!(d.message.contains("flase"), "{d:?}");
+}

@@ -552,7 +552,21 @@ fn read_page(
     }
 
     // Not published: drafts, the opt-out flag, a future publish date.
-    if truthy(page.fields.get("draft")) == Some(true) && !ctx.drafts {
+    let draft = page.fields.get("draft");
+    if draft.is_some() && truthy(draft).is_none() {
+        // "draft: flase" must not pass for a decision.
+        warn(
+            diags,
+            "frontmatter.draft",
+            page.lines.get("draft").copied(),
+            "draft",
+            format!(
+                "`draft` is {}, which is neither true nor false: the page is published as not a draft",
+                draft.map(|v| v.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+    if truthy(draft) == Some(true) && !ctx.drafts {
         return None;
     }
     // Jekyll hides a page with `published: false` (in Hugo `published` is a date).
