@@ -228,18 +228,55 @@ fn title(doc: &Value, out: &mut Vec<Diagnostic>) {
             marks.into_iter().collect::<String>()
         ));
     }
+    // "Join Acme as a cloud engineer" is a headline: the title is "Cloud Engineer".
+    if let Some(org) = doc
+        .get("hiringOrganization")
+        .and_then(|o| o.get("name"))
+        .and_then(Value::as_str)
+        && let Some(brand) = brand_of(org)
+        && has_words(&title.to_lowercase(), &brand.to_lowercase())
+    {
+        why.push(format!("names the company ({brand}), as a headline does"));
+    }
     if !why.is_empty() {
         out.push(
             Diagnostic::warning(
                 "jsonld.title-style",
                 format!(
-                    "the title {}: Google asks for the plain job title, without ALL CAPS, `!` or `*`",
+                    "the title {}: Google and Indeed ask for the plain job title, without the company name, ALL CAPS, `!` or `*`",
                     why.join(" and ")
                 ),
             )
             .field("/title"),
         );
     }
+}
+
+/// An organisation's name without its legal form ("Safespring AB" → "Safespring"); `None`
+/// when too short to tell from an ordinary word.
+fn brand_of(org: &str) -> Option<&str> {
+    const FORMS: &[&str] = &[
+        "ab", "as", "asa", "a/s", "aps", "oy", "oyj", "gmbh", "ag", "ltd", "ltd.", "limited",
+        "inc", "inc.", "llc", "plc", "bv", "b.v.", "nv", "sa", "s.a.", "sas", "srl", "spa", "corp",
+        "corp.", "co.",
+    ];
+    let mut brand = org.trim().trim_end_matches(',');
+    while let Some((rest, last)) = brand.rsplit_once(' ') {
+        if !FORMS.contains(&last.to_lowercase().as_str()) {
+            break;
+        }
+        brand = rest.trim_end().trim_end_matches(',');
+    }
+    (brand.chars().filter(|c| c.is_alphanumeric()).count() >= 3).then_some(brand)
+}
+
+/// Whether `words` occurs in `text` as whole words (both lower-case).
+fn has_words(text: &str, words: &str) -> bool {
+    text.match_indices(words).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + words.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 fn address_country(doc: &Value, out: &mut Vec<Diagnostic>) {
@@ -430,6 +467,29 @@ mod tests {
             rules(&json!({"title": "Senior Engineer!"})).contains(&"jsonld.title-style".into())
         );
         assert!(!rules(&json!({"title": "CTO"})).contains(&"jsonld.title-style".into()));
+    }
+
+    #[test]
+    fn a_title_that_names_the_company_is_a_headline() {
+        let doc =
+            |title: &str, org: &str| json!({"title": title, "hiringOrganization": {"name": org}});
+        let headline = check(&doc(
+            "Bliv en del af Safespring som cloud engineer",
+            "Safespring AB",
+        ));
+        let d = headline
+            .iter()
+            .find(|d| d.rule == "jsonld.title-style")
+            .expect("a warning");
+        assert!(!d.is_error() && d.message.contains("Safespring"), "{d:?}");
+        // The brand as part of another word, or no brand at all, is fine.
+        assert!(
+            !rules(&doc("Cloud Engineer", "Safespring AB")).contains(&"jsonld.title-style".into())
+        );
+        assert!(!rules(&doc("Acmeology Lead", "Acme Inc.")).contains(&"jsonld.title-style".into()));
+        // A name that is only a legal form tells nothing.
+        assert_eq!(brand_of("AB"), None);
+        assert_eq!(brand_of("Nordvik Cloud AB"), Some("Nordvik Cloud"));
     }
 
     #[test]
