@@ -187,6 +187,7 @@ fn run_with(
         verified,
         rejected,
     } = passed;
+    diagnostics.extend(renamed(&postings, &held));
 
     lap("check postings");
     let mut changes = Changes::default();
@@ -589,6 +590,42 @@ fn keep_last_good(
     all.sort_by(|a, b| crate::model::canonical_order(&a.0, &b.0));
     (passed.postings, passed.keys) = all.into_iter().unzip();
     passed.verified.extend(more.verified);
+}
+
+/// Postings published at the URL of a live posting under another id: to a job board that
+/// is one job closed and a new one opened (a new `translationKey`, a moved file). Said, so
+/// that an author who did not mean it can keep the old id.
+fn renamed(
+    postings: &[Posting],
+    held: &std::collections::HashMap<String, String>,
+) -> Vec<Diagnostic> {
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let ids: std::collections::HashSet<&str> = postings.iter().map(|p| p.id.as_str()).collect();
+    let by_url: std::collections::HashMap<&str, &str> = held
+        .iter()
+        .filter(|(id, _)| !ids.contains(id.as_str()))
+        .map(|(id, url)| (url.as_str(), id.as_str()))
+        .collect();
+    postings
+        .iter()
+        .filter(|p| !held.contains_key(&p.id))
+        .filter_map(|p| {
+            let old = by_url.get(p.url.as_str())?;
+            Some(
+                Diagnostic::warning(
+                    "posting.id-changed",
+                    format!(
+                        "this posting was published as {old:?} and now has the id {:?}: job boards see the old job closed and a new one opened; set `id: {old}` in its front matter to keep the old one",
+                        p.id
+                    ),
+                )
+                .file(p.origin.clone().unwrap_or_default())
+                .posting(&p.id),
+            )
+        })
+        .collect()
 }
 
 /// The postings of a `postings.json` that `wanted(source, origin, id)`, read one element
@@ -1155,6 +1192,26 @@ mod tests {
     /// Guards the streamed path (`build` writes feeds straight to disk): a passing file
     /// lands with the bytes made in memory, a failing one is blocked with the same
     /// findings, leaves no temporary and the previous copy in place.
+    #[test]
+    fn a_posting_at_a_live_postings_url_under_a_new_id_is_said_to_have_changed_id() {
+        let mut p = test_posting();
+        p.id = "cloud-eng-en".into();
+        let held = [(
+            "platform-engineer-en".to_string(),
+            test_posting().url.clone(),
+        )]
+        .into_iter()
+        .collect();
+        let found = renamed(std::slice::from_ref(&p), &held);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "posting.id-changed");
+        assert!(found[0].message.contains("platform-engineer-en"));
+        // The same id, or a new posting at a new URL, is no change.
+        assert!(renamed(&[test_posting()], &held).is_empty());
+        p.url = "https://x.test/elsewhere/".into();
+        assert!(renamed(&[p], &held).is_empty());
+    }
+
     #[test]
     fn last_postings_reads_back_only_the_wanted_postings_of_a_postings_file() {
         let a = test_posting();

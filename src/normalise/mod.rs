@@ -747,6 +747,29 @@ fn dedupe_ids(out: &mut Normalised, held: &std::collections::HashMap<String, Str
         );
     }
     out.postings = kept;
+    // Two files at one page URL: the site shows one of them there, the feeds would list both.
+    let mut at: std::collections::HashMap<&str, &str> = Default::default();
+    let mut twice = Vec::new();
+    for p in &out.postings {
+        let Some(origin) = p.origin.as_deref().filter(|o| !o.contains("://")) else {
+            continue;
+        };
+        if let Some(first) = at.insert(p.url.as_str(), origin) {
+            at.insert(p.url.as_str(), first);
+            twice.push(
+                Diagnostic::warning(
+                    "posting.duplicate-url",
+                    format!(
+                        "{first} is published at the same page URL ({}); a site shows one page there: give one of them its own `slug` or `url`",
+                        p.url
+                    ),
+                )
+                .file(origin)
+                .posting(&p.id),
+            );
+        }
+    }
+    out.diagnostics.extend(twice);
 }
 
 fn link_translations(postings: &mut [Posting]) {
@@ -949,6 +972,26 @@ mod tests {
         // With no history, the first file keeps it.
         let out = normalise_with(raws, &feed(), now(), None, &Default::default());
         assert_eq!(out.postings[0].origin.as_deref(), Some("content/0-copy.md"));
+    }
+
+    #[test]
+    fn two_files_at_one_page_url_are_both_published_with_a_warning() {
+        let posting = |origin: &str, id: &str| RawPosting {
+            origin: origin.into(),
+            id: Some(id.into()),
+            ..raw_posting("https://x.test/career/engineer/")
+        };
+        let raws = vec![posting("content/a.md", "a"), posting("content/b.md", "b")];
+        let out = normalise_with(raws, &feed(), now(), None, &Default::default());
+        assert_eq!(out.postings.len(), 2);
+        let d: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "posting.duplicate-url")
+            .collect();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].file.as_deref(), Some("content/b.md"));
+        assert!(d[0].message.contains("content/a.md"));
     }
 
     #[test]
