@@ -668,3 +668,52 @@ fn a_draft_flag_that_is_neither_true_nor_false_is_published_with_a_warning_at_it
     assert_eq!((d.line, d.is_error()), (Some(4), false), "{d:?}");
     assert!(d.message.contains("flase"), "{d:?}");
 }
+
+#[test]
+fn a_misspelt_front_matter_key_gets_a_did_you_mean_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = dir.path().join("content/jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    std::fs::write(
+        jobs.join("a.md"),
+        "---\nTilte: \"Engineer\"\ndat: \"2026-05-01\"\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
+    )
+    .unwrap();
+    // Keys near no field it lacks stay quiet.
+    std::fs::write(
+        jobs.join("b.md"),
+        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\napply: \"https://x.example/apply\"\nteam_lead: \"Kim\"\ntags: [\"ops\"]\n---\nBuild things.\n",
+    )
+    .unwrap();
+    let (out, _) = run_in(
+        dir.path(),
+        "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
+        false,
+    );
+    let hints: Vec<(String, Option<u32>, String)> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "frontmatter.unknown-key")
+        .map(|d| {
+            (
+                d.file.clone().unwrap_or_default(),
+                d.line,
+                d.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(hints.len(), 2, "{hints:?}");
+    assert!(hints.iter().all(|(f, ..)| f.ends_with("a.md")), "{hints:?}");
+    assert!(
+        hints
+            .iter()
+            .any(|(_, l, m)| *l == Some(2) && m.contains("did you mean `title`")),
+        "{hints:?}"
+    );
+    assert!(
+        hints
+            .iter()
+            .any(|(_, l, m)| *l == Some(3) && m.contains("did you mean `date`")),
+        "{hints:?}"
+    );
+}

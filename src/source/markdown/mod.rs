@@ -613,6 +613,18 @@ fn read_page(
         return None;
     }
 
+    for (key, line, field, meant) in near_misses(&page, cfg) {
+        warn(
+            diags,
+            "frontmatter.unknown-key",
+            line,
+            &key,
+            format!(
+                "`{key}` is not a key jobfeed reads: did you mean `{meant}`? (without it the posting has no {field})"
+            ),
+        );
+    }
+
     let mut lines: BTreeMap<&'static str, u32> = BTreeMap::new();
     lines.insert("", 1);
     lines.insert("description", page.body_line);
@@ -1070,6 +1082,72 @@ fn pick(
         }
     }
     None
+}
+
+/// Keys of `page` that look like a misspelt key of a field the page does not set
+/// ("Tilte", "dat", "intr"): key, line, field, the key meant.
+fn near_misses(
+    page: &Page,
+    cfg: &MarkdownConfig,
+) -> Vec<(String, Option<u32>, &'static str, String)> {
+    /// Hugo's own page keys and others sites use: never taken for a misspelling.
+    const OTHER: &[&str] = &[
+        "draft",
+        "slug",
+        "url",
+        "aliases",
+        "tags",
+        "type",
+        "layout",
+        "weight",
+        "images",
+        "keywords",
+        "menu",
+        "linktitle",
+        "translationkey",
+        "params",
+        "build",
+        "_build",
+        "outputs",
+        "headless",
+        "markup",
+        "sitemap",
+        "cascade",
+        "resources",
+        "author",
+        "authors",
+        "toc",
+        "series",
+        "image",
+        "icon",
+        "jobfeed",
+    ];
+    let fields: Vec<(&'static str, Vec<String>)> = DEFAULT_FIELDS
+        .iter()
+        .map(|(f, _)| (*f, cfg.fields.keys(f)))
+        .collect();
+    let known =
+        |k: &str| OTHER.contains(&k) || fields.iter().any(|(_, ks)| ks.iter().any(|x| x == k));
+    let mut out = Vec::new();
+    for (field, keys) in &fields {
+        if keys.iter().any(|k| page.fields.contains_key(k)) {
+            continue;
+        }
+        for k in page
+            .fields
+            .keys()
+            .filter(|k| !known(k) && k.chars().count() >= 3)
+        {
+            let most = if k.chars().count() <= 5 { 1 } else { 2 };
+            if let Some(meant) = keys
+                .iter()
+                .find(|c| strsim::damerau_levenshtein(k, c) <= most)
+            {
+                out.push((k.clone(), page.lines.get(k).copied(), *field, meant.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn truthy(v: Option<&Value>) -> Option<bool> {
