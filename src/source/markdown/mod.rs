@@ -1138,11 +1138,11 @@ fn near_misses(
             .keys()
             .filter(|k| !known(k) && k.chars().count() >= 3)
         {
-            let most = if k.chars().count() <= 5 { 1 } else { 2 };
-            if let Some(meant) = keys
-                .iter()
-                .find(|c| strsim::damerau_levenshtein(k, c) <= most)
-            {
+            let n = k.chars().count();
+            let most = if n <= 5 { 1 } else { 2 };
+            if let Some(meant) = keys.iter().find(|c| {
+                c.chars().count().abs_diff(n) <= most && strsim::damerau_levenshtein(k, c) <= most
+            }) {
                 out.push((k.clone(), page.lines.get(k).copied(), *field, meant.clone()));
             }
         }
