@@ -644,21 +644,27 @@ fn apply_button_shortcode_supplies_the_apply_link_when_front_matter_has_none() {
     );
 }
 
-#[test]
-fn a_draft_flag_that_is_neither_true_nor_false_is_published_with_a_warning_at_its_line() {
+/// Runs a site of `files` (name, text) under `content/jobs`, with no drafts.
+fn jobs_site(files: &[(&str, &str)]) -> (SourceOutput, Normalised) {
     let dir = tempfile::tempdir().unwrap();
     let jobs = dir.path().join("content/jobs");
     std::fs::create_dir_all(&jobs).unwrap();
-    std::fs::write(
-        jobs.join("a.md"),
-        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\ndraft: flase\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
-    )
-    .unwrap();
-    let (out, _) = run_in(
+    for (name, text) in files {
+        std::fs::write(jobs.join(name), text).unwrap();
+    }
+    run_in(
         dir.path(),
         "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
         false,
-    );
+    )
+}
+
+#[test]
+fn a_draft_flag_that_is_neither_true_nor_false_is_published_with_a_warning_at_its_line() {
+    let (out, _) = jobs_site(&[(
+        "a.md",
+        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\ndraft: flase\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
+    )]);
     assert_eq!(out.postings.len(), 1);
     let d = out
         .diagnostics
@@ -671,25 +677,17 @@ fn a_draft_flag_that_is_neither_true_nor_false_is_published_with_a_warning_at_it
 
 #[test]
 fn a_misspelt_front_matter_key_gets_a_did_you_mean_at_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let jobs = dir.path().join("content/jobs");
-    std::fs::create_dir_all(&jobs).unwrap();
-    std::fs::write(
-        jobs.join("a.md"),
-        "---\nTilte: \"Engineer\"\ndat: \"2026-05-01\"\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
-    )
-    .unwrap();
-    // Keys near no field it lacks stay quiet.
-    std::fs::write(
-        jobs.join("b.md"),
-        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\napply: \"https://x.example/apply\"\nteam_lead: \"Kim\"\ntags: [\"ops\"]\n---\nBuild things.\n",
-    )
-    .unwrap();
-    let (out, _) = run_in(
-        dir.path(),
-        "path = \".\"\nsection = \"jobs\"\nbase_url = \"https://x.example/\"",
-        false,
-    );
+    let (out, _) = jobs_site(&[
+        (
+            "a.md",
+            "---\nTilte: \"Engineer\"\ndat: \"2026-05-01\"\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
+        ),
+        // Keys near no field it lacks stay quiet.
+        (
+            "b.md",
+            "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\napply: \"https://x.example/apply\"\nteam_lead: \"Kim\"\ntags: [\"ops\"]\n---\nBuild things.\n",
+        ),
+    ]);
     let hints: Vec<(String, Option<u32>, String)> = out
         .diagnostics
         .iter()
@@ -716,4 +714,20 @@ fn a_misspelt_front_matter_key_gets_a_did_you_mean_at_its_line() {
             .any(|(_, l, m)| *l == Some(3) && m.contains("did you mean `date`")),
         "{hints:?}"
     );
+}
+
+#[test]
+fn a_list_where_one_value_is_read_is_said_to_be_a_list_at_its_line() {
+    let (out, n) = jobs_site(&[(
+        "a.md",
+        "---\ntitle: [\"Senior Platform Engineer\", \"SRE\"]\ndate: \"2026-05-01\"\napply: \"https://x.example/apply\"\n---\nBuild things.\n",
+    )]);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "frontmatter.type")
+        .expect("a finding about the list");
+    assert_eq!(d.line, Some(2), "{d:?}");
+    assert!(d.message.contains("is a list"), "{d:?}");
+    assert!(n.postings.is_empty(), "no title, no posting");
 }

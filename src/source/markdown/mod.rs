@@ -625,6 +625,35 @@ fn read_page(
         );
     }
 
+    // One value where a list or table was written: said, rather than read as missing.
+    for field in [
+        "id",
+        "title",
+        "summary",
+        "date",
+        "expirydate",
+        "lastmod",
+        "apply",
+        "language",
+    ] {
+        for k in cfg.fields.keys(field) {
+            let what = match page.fields.get(&k) {
+                Some(Value::Array(_)) => "a list",
+                Some(Value::Object(_)) => "a table",
+                _ => continue,
+            };
+            warn(
+                diags,
+                "frontmatter.type",
+                page.lines.get(&k).copied(),
+                &k,
+                format!(
+                    "`{k}` is {what}, and jobfeed reads one text value here: write `{k}: \"…\"`"
+                ),
+            );
+        }
+    }
+
     let mut lines: BTreeMap<&'static str, u32> = BTreeMap::new();
     lines.insert("", 1);
     lines.insert("description", page.body_line);
