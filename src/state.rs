@@ -359,13 +359,26 @@ impl State {
         p: &Pending,
         at: DateTime<Utc>,
     ) -> Result<bool, StateError> {
-        self.conn
+        let queued = self
+            .conn
             .execute(
                 "INSERT OR IGNORE INTO notifications (channel, feed, url, kind, version, queued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![channel, feed, p.url, p.kind, p.version, ts(at)],
             )
             .map(|n| n == 1)
-            .map_err(self.err())
+            .map_err(self.err())?;
+        if queued {
+            // The newest word on a URL supersedes the other kinds: a job removed and then
+            // back with the content it had is announced again, and a pending update of a
+            // job removed since is not sent.
+            self.conn
+                .execute(
+                    "DELETE FROM notifications WHERE channel = ?1 AND url = ?2 AND kind != ?3",
+                    params![channel, p.url, p.kind],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(queued)
     }
 
     /// Notifications of `feed` on `channel` not sent yet, oldest first.
@@ -563,5 +576,28 @@ mod tests {
             1
         );
         assert_eq!(s.quota_used("google", "2026-11-28").unwrap(), 3);
+    }
+
+    #[test]
+    fn a_url_removed_and_back_with_the_same_content_is_announced_again() {
+        let s = State::in_memory().unwrap();
+        let note = |kind: &str| Pending {
+            url: "https://x.test/a".into(),
+            kind: kind.into(),
+            version: "v1".into(),
+        };
+        let (update, delete) = (note("update"), note("delete"));
+        assert!(s.enqueue("indexnow", "f", &update, at(1)).unwrap());
+        s.mark_sent("indexnow", &update, at(1)).unwrap();
+        assert!(s.enqueue("indexnow", "f", &delete, at(2)).unwrap());
+        s.mark_sent("indexnow", &delete, at(2)).unwrap();
+        assert!(
+            s.enqueue("indexnow", "f", &update, at(3)).unwrap(),
+            "back after a removal"
+        );
+        assert_eq!(s.pending("indexnow", "f").unwrap(), vec![update.clone()]);
+        // A removal before the update went out: only the removal is sent.
+        assert!(s.enqueue("indexnow", "f", &delete, at(4)).unwrap());
+        assert_eq!(s.pending("indexnow", "f").unwrap(), vec![delete]);
     }
 }
