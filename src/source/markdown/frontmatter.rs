@@ -199,11 +199,36 @@ fn yaml(fm: &str, fm_first: u32) -> Result<Vec<(String, Value)>, FrontMatterErro
                 .map(|l| fm_first + (l.line() as u32).saturating_sub(1))
                 .unwrap_or(fm_first);
             let msg = e.to_string();
-            let msg = msg.lines().next().unwrap_or("").to_string();
+            let msg = msg.lines().next().unwrap_or("");
+            // The file line is given already: drop the parser's own count from the start of
+            // the front matter ("error: line 3 column 3: …"), keep the column.
+            let msg = msg.strip_prefix("error: ").unwrap_or(msg);
+            let (column, msg) = match msg.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+                Some((at, rest)) => (at.split_once("column ").map(|(_, c)| c), rest),
+                None => (None, msg),
+            };
+            let at = column
+                .map(|c| format!(" at column {c}"))
+                .unwrap_or_default();
+            // A hint only where the line shows the usual cause.
+            let text = e
+                .location()
+                .and_then(|l| fm.lines().nth((l.line() as usize).saturating_sub(1)))
+                .unwrap_or("");
+            let hint = if text.starts_with('\t') || text.trim_start_matches(' ').starts_with('\t') {
+                " (indent with spaces, not tabs)"
+            } else if text
+                .split_once(": ")
+                .is_some_and(|(_, v)| v.contains(": ") && !v.trim_start().starts_with(['"', '\'']))
+            {
+                " (quote values that contain `: `)"
+            } else {
+                ""
+            };
             FrontMatterError::new(
                 "frontmatter.yaml",
                 line,
-                format!("invalid YAML front matter: {msg} (quote values that contain `: `)"),
+                format!("invalid YAML front matter{at}: {msg}{hint}"),
             )
         })?;
     Ok(map.into_iter().collect())
@@ -530,6 +555,13 @@ mod tests {
         let e = parse("---\ntitle: ok\nname: Foo: Bar\n---\n").unwrap_err();
         assert_eq!(e.rule, "frontmatter.yaml");
         assert_eq!(e.line, 3, "{e:?}");
+        // One line number (the file's), and the hint that fits the line.
+        assert!(!e.message.contains("line "), "{}", e.message);
+        assert!(e.message.contains("quote values"), "{}", e.message);
+        let e = parse("---\ntitle: ok\n  draft: false\n---\n").unwrap_err();
+        assert!(!e.message.contains("quote values"), "{}", e.message);
+        let e = parse("---\ntitle: ok\nlist:\n\t- a\n---\n").unwrap_err();
+        assert!(e.message.contains("not tabs"), "{}", e.message);
     }
 
     #[test]
