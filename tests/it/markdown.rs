@@ -731,3 +731,17 @@ fn a_list_where_one_value_is_read_is_said_to_be_a_list_at_its_line() {
     assert!(d.message.contains("is a list"), "{d:?}");
     assert!(n.postings.is_empty(), "no title, no posting");
 }
+
+#[test]
+fn an_unknown_shortcode_is_reported_at_its_own_line() {
+    let (out, _) = jobs_site(&[(
+        "a.md",
+        "---\ntitle: \"Engineer\"\ndate: \"2026-05-01\"\napply: \"https://x.example/apply\"\n---\nBuild things.\n\n{{< benefits-table >}}\n",
+    )]);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "markdown.shortcode-unknown")
+        .expect("a warning");
+    assert_eq!(d.line, Some(8), "{d:?}");
+}

@@ -744,12 +744,12 @@ fn read_page(
             msg.clone(),
         );
     }
-    if !expanded.unknown.is_empty() {
-        let names: Vec<&str> = expanded.unknown.iter().map(String::as_str).collect();
+    if let Some(first) = expanded.unknown.values().min() {
+        let names: Vec<&str> = expanded.unknown.keys().map(String::as_str).collect();
         warn(
             diags,
             "markdown.shortcode-unknown",
-            Some(page.body_line),
+            Some(page.body_line + first),
             "description",
             format!(
                 "unknown shortcode(s) {}: paired ones keep their content, single ones are dropped; say which under [sources.shortcodes] keep/drop",

@@ -1,7 +1,7 @@
 //! Hugo shortcodes (`{{< name args >}}`, `{{% name %}}…{{% /name %}}`) removed before markdown:
 //! wrappers keep their content, presentation is dropped, `ref`/`relref` become URLs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// What to do with a shortcode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +48,9 @@ pub struct Expanded {
     pub warnings: Vec<(u32, String)>,
     /// Every tag seen (for data such as `icon-block … link="…"`).
     pub tags: Vec<Tag>,
-    /// Names no rule covers (handled by the default: paired kept, self-closing dropped).
-    pub unknown: BTreeSet<String>,
+    /// Names no rule covers (handled by the default: paired kept, self-closing dropped),
+    /// with the 0-based line each is first met on.
+    pub unknown: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +76,7 @@ pub fn expand(
                 .is_none()
                 && !matches!(tag.name.as_str(), "ref" | "relref")
             {
-                out.unknown.insert(tag.name.clone());
+                out.unknown.entry(tag.name.clone()).or_insert(tag.line);
             }
             out.tags.push(tag.clone());
         }
@@ -333,7 +334,7 @@ mod tests {
         );
         assert_eq!(e.markdown, "A  B  C ");
         assert_eq!(e.tags[1].named["link"], "https://a.test/");
-        assert_eq!(e.unknown.iter().collect::<Vec<_>>(), vec!["mystery"]);
+        assert_eq!(e.unknown.keys().collect::<Vec<_>>(), vec!["mystery"]);
     }
 
     #[test]
