@@ -301,7 +301,7 @@ weight = 2
 baseURL = "https://www.example.se/"
 contentDir = "content/sv"
 [languages.sv.permalinks]
-career = "/karriar/:slug/"
+career = "/karriar/:slugorfilename/"
 [languages.da]
 weight = 3
 baseURL = "https://www.example.dk/"

@@ -188,6 +188,8 @@ fn run_with(
         rejected,
     } = passed;
     diagnostics.extend(renamed(&postings, &held));
+    // A map of every live posting: not kept through rendering.
+    drop(held);
 
     lap("check postings");
     let mut changes = Changes::default();

@@ -326,13 +326,14 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
             .file(root.display().to_string()),
         );
     }
+    let keys = KnownKeys::of(cfg);
     let mut postings: Vec<Option<RawPosting>> = Vec::new();
     let mut diags: Vec<Vec<Diagnostic>> = Vec::new();
     candidates
         .par_iter()
         .map(|c| {
             let mut diags = Vec::new();
-            let posting = read_candidate(c, &site, site_key, cfg, name, ctx, &mut diags);
+            let posting = read_candidate(c, &site, site_key, cfg, &keys, name, ctx, &mut diags);
             (posting.map(|p| ctx.spill(p)), diags)
         })
         .unzip_into_vecs(&mut postings, &mut diags);
@@ -352,11 +353,13 @@ fn in_place_somes(postings: Vec<Option<RawPosting>>) -> Vec<RawPosting> {
 /// Reads one candidate file: size check, read, parse. Problems go to `diags`.
 /// With a cache that keeps bytes (the daemon), a file whose size, times and inode are
 /// those of an earlier run is not read again: that run's posting and findings are reused.
+#[allow(clippy::too_many_arguments)]
 fn read_candidate(
     c: &Candidate,
     site: &Site,
     site_key: crate::cache::Key,
     cfg: &MarkdownConfig,
+    keys: &KnownKeys,
     name: &str,
     ctx: &SourceContext<'_>,
     diags: &mut Vec<Diagnostic>,
@@ -401,7 +404,7 @@ fn read_candidate(
         }
     };
     let mut reading = Reading::default();
-    let mut posting = read_page(&bytes, c, site, cfg, name, ctx, &mut reading);
+    let mut posting = read_page(&bytes, c, site, cfg, keys, name, ctx, &mut reading);
     if let Some((cache, key)) = cached
         && !reading.read_others.get()
     {
@@ -510,11 +513,13 @@ fn unreadable(e: &std::io::Error, shown: &str, dir: bool) -> Diagnostic {
 
 /// Reads one posting from the bytes of a file; `None` when it is not published or broken
 /// (then `diags` says why, if it is a problem).
+#[allow(clippy::too_many_arguments)]
 fn read_page(
     bytes: &[u8],
     c: &Candidate,
     site: &Site,
     cfg: &MarkdownConfig,
+    keys: &KnownKeys,
     name: &str,
     ctx: &SourceContext<'_>,
     reading: &mut Reading,
@@ -613,7 +618,7 @@ fn read_page(
         return None;
     }
 
-    for (key, line, field, meant) in near_misses(&page, cfg) {
+    for (key, line, field, meant) in near_misses(&page, keys) {
         warn(
             diags,
             "frontmatter.unknown-key",
@@ -636,8 +641,8 @@ fn read_page(
         "apply",
         "language",
     ] {
-        for k in cfg.fields.keys(field) {
-            let what = match page.fields.get(&k) {
+        for k in keys.of_field(field) {
+            let what = match page.fields.get(k) {
                 Some(Value::Array(_)) => "a list",
                 Some(Value::Object(_)) => "a table",
                 _ => continue,
@@ -645,8 +650,8 @@ fn read_page(
             warn(
                 diags,
                 "frontmatter.type",
-                page.lines.get(&k).copied(),
-                &k,
+                page.lines.get(k).copied(),
+                k,
                 format!(
                     "`{k}` is {what}, and jobfeed reads one text value here: write `{k}: \"…\"`"
                 ),
@@ -1113,66 +1118,96 @@ fn pick(
     None
 }
 
+/// The front matter keys each field is read from, and every key a page may carry without
+/// being a misspelling: made once per source, looked up on every page.
+struct KnownKeys {
+    fields: Vec<(&'static str, Vec<String>)>,
+    known: std::collections::HashSet<String>,
+}
+
+impl KnownKeys {
+    fn of(cfg: &MarkdownConfig) -> KnownKeys {
+        /// Hugo's own page keys and others sites use: never taken for a misspelling.
+        const OTHER: &[&str] = &[
+            "draft",
+            "slug",
+            "url",
+            "aliases",
+            "tags",
+            "type",
+            "layout",
+            "weight",
+            "images",
+            "keywords",
+            "menu",
+            "linktitle",
+            "translationkey",
+            "params",
+            "build",
+            "_build",
+            "outputs",
+            "headless",
+            "markup",
+            "sitemap",
+            "cascade",
+            "resources",
+            "author",
+            "authors",
+            "toc",
+            "series",
+            "image",
+            "icon",
+            "jobfeed",
+        ];
+        let fields: Vec<(&'static str, Vec<String>)> = DEFAULT_FIELDS
+            .iter()
+            .map(|(f, _)| (*f, cfg.fields.keys(f)))
+            .collect();
+        let known = fields
+            .iter()
+            .flat_map(|(_, ks)| ks.iter().cloned())
+            .chain(OTHER.iter().map(|k| k.to_string()))
+            .collect();
+        KnownKeys { fields, known }
+    }
+
+    fn of_field(&self, field: &str) -> &[String] {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, ks)| ks.as_slice())
+            .unwrap_or_default()
+    }
+}
+
 /// Keys of `page` that look like a misspelt key of a field the page does not set
 /// ("Tilte", "dat", "intr"): key, line, field, the key meant.
-fn near_misses(
-    page: &Page,
-    cfg: &MarkdownConfig,
-) -> Vec<(String, Option<u32>, &'static str, String)> {
-    /// Hugo's own page keys and others sites use: never taken for a misspelling.
-    const OTHER: &[&str] = &[
-        "draft",
-        "slug",
-        "url",
-        "aliases",
-        "tags",
-        "type",
-        "layout",
-        "weight",
-        "images",
-        "keywords",
-        "menu",
-        "linktitle",
-        "translationkey",
-        "params",
-        "build",
-        "_build",
-        "outputs",
-        "headless",
-        "markup",
-        "sitemap",
-        "cascade",
-        "resources",
-        "author",
-        "authors",
-        "toc",
-        "series",
-        "image",
-        "icon",
-        "jobfeed",
-    ];
-    let fields: Vec<(&'static str, Vec<String>)> = DEFAULT_FIELDS
-        .iter()
-        .map(|(f, _)| (*f, cfg.fields.keys(f)))
-        .collect();
-    let known =
-        |k: &str| OTHER.contains(&k) || fields.iter().any(|(_, ks)| ks.iter().any(|x| x == k));
+fn near_misses(page: &Page, keys: &KnownKeys) -> Vec<(String, Option<u32>, &'static str, String)> {
     let mut out = Vec::new();
-    for (field, keys) in &fields {
-        if keys.iter().any(|k| page.fields.contains_key(k)) {
+    let unknown: Vec<&String> = page
+        .fields
+        .keys()
+        .filter(|k| !keys.known.contains(*k) && k.chars().count() >= 3)
+        .collect();
+    if unknown.is_empty() {
+        return out;
+    }
+    for (field, names) in &keys.fields {
+        if names.iter().any(|k| page.fields.contains_key(k)) {
             continue;
         }
-        for k in page
-            .fields
-            .keys()
-            .filter(|k| !known(k) && k.chars().count() >= 3)
-        {
+        for k in &unknown {
             let n = k.chars().count();
             let most = if n <= 5 { 1 } else { 2 };
-            if let Some(meant) = keys.iter().find(|c| {
+            if let Some(meant) = names.iter().find(|c| {
                 c.chars().count().abs_diff(n) <= most && strsim::damerau_levenshtein(k, c) <= most
             }) {
-                out.push((k.clone(), page.lines.get(k).copied(), *field, meant.clone()));
+                out.push((
+                    k.to_string(),
+                    page.lines.get(*k).copied(),
+                    *field,
+                    meant.clone(),
+                ));
             }
         }
     }
