@@ -175,6 +175,7 @@ fn run_with(
     keep_last_good(
         &mut passed,
         &failed_sources,
+        now,
         cfg,
         sink,
         gate,
@@ -524,9 +525,11 @@ fn check_postings(
 /// `postings.json`: a typo is reported, but does not take a live posting down, tombstone it
 /// and tell search engines it is gone. A file deleted (no error) takes its postings with it.
 /// So does a source that could not be read at all (`failed`, by name) for all of its.
+#[allow(clippy::too_many_arguments)]
 fn keep_last_good(
     passed: &mut Passed,
     failed: &std::collections::BTreeSet<&str>,
+    now: DateTime<Utc>,
     cfg: &crate::config::FeedConfig,
     sink: &dyn Sink,
     gate: &Gate,
@@ -559,7 +562,11 @@ fn keep_last_good(
     let kept = match last_postings(last, |source, origin, id| {
         (broken.contains(origin) || failed.contains(source)) && !have.contains(id)
     }) {
-        Ok(kept) => kept,
+        // A last version that has expired since is not brought back.
+        Ok(kept) => kept
+            .into_iter()
+            .filter(|p| p.valid_through.is_none_or(|t| t > now))
+            .collect::<Vec<_>>(),
         Err(e) => {
             tracing::warn!(feed = %cfg.id, error = %e, "The last postings.json could not be read back: postings of broken files are left out.");
             return;
@@ -1212,6 +1219,52 @@ mod tests {
         assert!(renamed(&[test_posting()], &held).is_empty());
         p.url = "https://x.test/elsewhere/".into();
         assert!(renamed(&[p], &held).is_empty());
+    }
+
+    /// A sink whose last publish holds `postings.json` bytes.
+    struct LastPublished(Vec<u8>);
+
+    impl Sink for LastPublished {
+        fn put(&self, _files: Vec<Rendered>) {}
+        fn last_published(&self, path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+            (path == "postings.json")
+                .then(|| Box::new(std::io::Cursor::new(self.0.clone())) as Box<dyn std::io::Read>)
+        }
+    }
+
+    #[test]
+    fn a_broken_files_last_version_is_kept_until_it_expires() {
+        let mut p = test_posting();
+        p.origin = Some("content/a.md".into());
+        let expiry = p
+            .valid_through
+            .expect("the test posting has a closing date");
+        let sink = LastPublished(serde_json::to_vec(&[&p]).unwrap());
+        let feed = render::test_feed();
+        let kept_at = |now: DateTime<Utc>| {
+            let mut passed = Passed {
+                postings: Vec::new(),
+                keys: Vec::new(),
+                verified: Default::default(),
+                rejected: 0,
+            };
+            let mut diags =
+                vec![Diagnostic::error("frontmatter.yaml", "broken").file("content/a.md")];
+            let cache = Cache::lean();
+            keep_last_good(
+                &mut passed,
+                &Default::default(),
+                now,
+                &feed,
+                &sink,
+                &Gate::new(),
+                &cache,
+                &mut diags,
+            );
+            passed.postings.len()
+        };
+        assert_eq!(kept_at(expiry - chrono::Duration::days(1)), 1);
+        assert_eq!(kept_at(expiry + chrono::Duration::days(1)), 0);
     }
 
     #[test]
