@@ -131,12 +131,7 @@ fn run_with(
     let mut failed_sources = std::collections::BTreeSet::new();
     for s in &cfg.sources {
         let out = source::read(s, &ctx);
-        if out.postings.is_empty()
-            && out
-                .diagnostics
-                .iter()
-                .any(|d| d.is_error() && matches!(d.rule.as_str(), "markdown.path" | "hugo.config"))
-        {
+        if out.unread {
             failed_sources.insert(s.name());
         }
         broken_files += out

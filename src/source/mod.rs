@@ -98,6 +98,9 @@ pub struct SourceOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// Files the source read (for watching and reports).
     pub files: Vec<std::path::PathBuf>,
+    /// The source could not be read at all (a site path that is gone): an absence of
+    /// postings here says nothing about the postings published before.
+    pub unread: bool,
 }
 
 /// What a source needs to know about the run.

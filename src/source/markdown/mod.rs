@@ -244,6 +244,7 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
             )
             .file(root.display().to_string()),
         );
+        out.unread = true;
         return out;
     }
     let site = match Site::load(&root) {
@@ -254,6 +255,7 @@ pub fn read(cfg: &MarkdownConfig, name: &str, ctx: &SourceContext<'_>) -> Source
                     .file(&e.file)
                     .line(Some(e.line)),
             );
+            out.unread = true;
             return out;
         }
     };
