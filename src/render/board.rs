@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text::decode_entities;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{Envelope, RemotePlace, RenderContext, home_url, remote_place, tracking};
+use super::{Envelope, RenderContext, board_place, home_url, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Arrangement, EmploymentType, Location, Posting, Salary};
 
@@ -405,14 +405,8 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
         el("company", &plain(&p.hiring_organization.name));
         el("sourcename", &plain(&org.name));
         // No office of its own (a remote posting): Indeed still wants a place.
-        let (office, country) = match inst.location {
-            Some(l) => (Some(l), l.country.as_str()),
-            None => match remote_place(p, ctx.feed) {
-                RemotePlace::Office(l) => (Some(l), l.country.as_str()),
-                RemotePlace::Country(c) => (None, c),
-                RemotePlace::Nowhere => (None, ""),
-            },
-        };
+        let (office, country) = board_place(p, inst.location, ctx.feed);
+        let country = country.unwrap_or("");
         let city = office.and_then(|l| l.locality.as_deref()).unwrap_or("");
         let state = office.and_then(|l| l.region.as_deref()).unwrap_or("");
         el("city", &plain(city));

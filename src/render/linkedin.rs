@@ -3,7 +3,7 @@
 
 use super::text::decode_html_entities_keep_markup;
 use super::xml::{Xml, rfc822, rfc3339};
-use super::{Envelope, RemotePlace, RenderContext, home_url, remote_place, tracking};
+use super::{Envelope, RenderContext, board_place, home_url, tracking};
 use crate::config::OutputConfig;
 use crate::model::{Apply, Arrangement, EmploymentType, Posting};
 
@@ -110,14 +110,7 @@ pub fn item(p: &Posting, out: &OutputConfig, ctx: &RenderContext<'_>) -> Vec<u8>
         org.linkedin_company_id.as_deref().unwrap_or(""),
     );
     // No office of its own (a remote posting): LinkedIn still wants a place.
-    let (office, country) = match p.locations.first() {
-        Some(l) => (Some(l), Some(l.country.as_str())),
-        None => match remote_place(p, ctx.feed) {
-            RemotePlace::Office(l) => (Some(l), Some(l.country.as_str())),
-            RemotePlace::Country(c) => (None, Some(c)),
-            RemotePlace::Nowhere => (None, None),
-        },
-    };
+    let (office, country) = board_place(p, p.locations.first(), ctx.feed);
     let label = match office {
         Some(l) => l.label(),
         None => country.unwrap_or("").to_string(),

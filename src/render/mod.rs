@@ -483,39 +483,33 @@ pub(crate) fn home_url(ctx: &RenderContext<'_>) -> String {
         .unwrap_or_else(|| ctx.feed.base_url.to_string())
 }
 
-/// Where a job board lists a posting that names no office (a remote one): the feed's
-/// first default office in a country its applicants may live in, else the country of the
-/// posting's language when applicants may live there, else the first applicant country.
-/// Boards list jobs by country, and the first of an alphabetical list ("EU" expands to AT,
-/// BE, …) would put every job of a Nordic employer in Austria.
-pub(crate) fn remote_place<'a>(p: &'a Posting, feed: &'a FeedConfig) -> RemotePlace<'a> {
+/// Where a job board lists a posting: its own office (`own`); for one that names none (a
+/// remote one), the feed's first default office in a country its applicants may live in,
+/// else the country of the posting's language when applicants may live there, else the
+/// first applicant country. Boards list jobs by country, and the first of an alphabetical
+/// list ("EU" expands to AT, BE, …) would put every job of a Nordic employer in Austria.
+pub(crate) fn board_place<'a>(
+    p: &'a Posting,
+    own: Option<&'a crate::model::Location>,
+    feed: &'a FeedConfig,
+) -> (Option<&'a crate::model::Location>, Option<&'a str>) {
     let allowed = &p.workplace.applicant_countries;
     let may_live = |c: &str| allowed.is_empty() || allowed.iter().any(|a| a == c);
-    if let Some(office) = feed
-        .defaults
-        .locations
-        .iter()
-        .find(|l| may_live(&l.country))
-    {
-        return RemotePlace::Office(office);
+    let office = own.or_else(|| {
+        feed.defaults
+            .locations
+            .iter()
+            .find(|l| may_live(&l.country))
+    });
+    if let Some(l) = office {
+        return (Some(l), Some(l.country.as_str()));
     }
-    let own = language_country(&p.language);
+    let lang = language_country(&p.language);
     let country = allowed
         .iter()
-        .find(|c| own.as_deref() == Some(c.as_str()))
+        .find(|c| lang.as_deref() == Some(c.as_str()))
         .or(allowed.first());
-    match country {
-        Some(c) => RemotePlace::Country(c),
-        None => RemotePlace::Nowhere,
-    }
-}
-
-/// See [`remote_place`].
-#[derive(Debug, PartialEq)]
-pub(crate) enum RemotePlace<'a> {
-    Office(&'a crate::model::Location),
-    Country(&'a str),
-    Nowhere,
+    (None, country.map(String::as_str))
 }
 
 /// The country a language tag points at: its region (`sv-FI` → FI), else the one country
@@ -654,25 +648,25 @@ mod tests {
         p.locations.clear();
         p.workplace.applicant_countries = crate::normalise::country::expand(&["EU".into()]).0;
         p.language = "da".into();
-        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("DK"));
+        assert_eq!(board_place(&p, None, &feed), (None, Some("DK")));
         p.language = "sv-FI".into();
-        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("FI"));
+        assert_eq!(board_place(&p, None, &feed), (None, Some("FI")));
         // No country of its own: the first one applicants may live in.
         p.language = "en".into();
-        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("AT"));
+        assert_eq!(board_place(&p, None, &feed), (None, Some("AT")));
         feed.defaults.locations = vec![crate::model::Location {
             locality: Some("Stockholm".into()),
             country: "SE".into(),
             ..Default::default()
         }];
-        assert!(matches!(remote_place(&p, &feed), RemotePlace::Office(l) if l.country == "SE"));
+        assert!(matches!(board_place(&p, None, &feed), (Some(l), Some("SE")) if l.country == "SE"));
         // An office in a country applicants may not live in is not theirs.
         p.workplace.applicant_countries = vec!["DK".into()];
-        assert_eq!(remote_place(&p, &feed), RemotePlace::Country("DK"));
+        assert_eq!(board_place(&p, None, &feed), (None, Some("DK")));
         p.workplace.applicant_countries.clear();
-        assert!(matches!(remote_place(&p, &feed), RemotePlace::Office(_)));
+        assert!(matches!(board_place(&p, None, &feed), (Some(_), _)));
         feed.defaults.locations.clear();
-        assert_eq!(remote_place(&p, &feed), RemotePlace::Nowhere);
+        assert_eq!(board_place(&p, None, &feed), (None, None));
     }
 
     /// The layout `json_element` must keep: pretty-printed, then every line indented.
